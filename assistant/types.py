@@ -1,0 +1,121 @@
+"""The data that flows through the assistant.
+
+corpus -> ``DocumentMeta`` + ``Section`` tree -> ``Chunk`` -> (index) -> ``Passage``
+-> ``Answer`` with ``Citation``s. Eligibility reports live in ``assistant.eligibility``.
+
+All are pydantic models so that the CLI, the REST API and the tests serialise them the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+DocStatus = Literal["in_force", "draft_for_comment", "reprint", "excerpt"]
+
+
+class DocumentMeta(BaseModel):
+    """One entry of corpus/catalog.json."""
+
+    id: str = Field(description="Stable id, e.g. 'nqsl-measures-2023'.")
+    title: str = Field(description="Full official title.")
+    short_title: str = Field(description="Short title used in citations, e.g. 《国家质量标准实验室管理办法》.")
+    issuers: list[str] = Field(default_factory=list, description="Issuing bodies.")
+    number: str | None = Field(default=None, description="Document number (文号), e.g. 国市监质发〔2023〕92号.")
+    date: str = Field(description="Issue date, ISO form (YYYY-MM-DD or YYYY-MM).")
+    status: DocStatus = Field(description="Standing of the text in the corpus.")
+    kind: str = Field(description="What kind of text it is (部门规章性文件, 指导意见, 纲要, 征求意见稿 …).")
+    authority_rank: int = Field(
+        default=5,
+        description="Lower ranks are more authoritative for eligibility questions (1 = the operative rule).",
+    )
+    source_file: str = Field(description="File under corpus/raw/ holding the text as received.")
+    source_note: str = Field(default="", description="Where the text comes from and what is missing from it.")
+    supersedes: list[str] = Field(default_factory=list, description="Ids of documents this one updates.")
+
+
+class Section(BaseModel):
+    """A node of a document's tree: 章, 条, （一）, 1., 一、, 专栏 …
+
+    ``start``/``end`` are character offsets into the cleaned document text, so a node's text is
+    always ``doc_text[start:end]`` (verbatim).
+    """
+
+    doc_id: str
+    kind: Literal["document", "preamble", "chapter", "article", "part", "section", "item", "subitem", "box", "paragraph"]
+    label: str = Field(description="The marker as printed: 第十二条, （一）, 1., 一、, 专栏6 …")
+    title: str = Field(default="", description="Heading words after the marker, e.g. 设施条件, 主要任务.")
+    locator: str = Field(description="Citation locator, e.g. 第十二条（四）3 or 二、主要任务 > （四）聚焦研究重点.")
+    path: list[str] = Field(default_factory=list, description="Heading path from the document root.")
+    start: int
+    end: int
+    text: str = Field(description="Verbatim text of the node, children included.")
+    children: list[Section] = Field(default_factory=list)
+
+
+class ParsedDocument(BaseModel):
+    meta: DocumentMeta
+    text: str = Field(description="The cleaned document text; every quote is a span of it.")
+    root: Section
+
+
+class Chunk(BaseModel):
+    """The unit that is embedded and retrieved. ``id`` is derived from content."""
+
+    id: str
+    doc_id: str
+    doc_title: str
+    doc_short_title: str
+    locator: str
+    heading_path: list[str] = Field(default_factory=list)
+    text: str = Field(description="Verbatim text of the chunk (a span of the cleaned document).")
+    status: DocStatus
+    date: str
+    article: str | None = Field(default=None, description="The 条 this chunk belongs to (第十二条), if any.")
+    start: int
+    end: int
+    tokens: int = Field(description="Length in cl100k tokens.")
+
+
+class Passage(BaseModel):
+    """A retrieved chunk with its score."""
+
+    chunk_id: str
+    doc_id: str
+    doc_title: str
+    doc_short_title: str
+    locator: str
+    heading_path: list[str] = Field(default_factory=list)
+    text: str
+    status: DocStatus
+    date: str
+    article: str | None = None
+    start: int = 0
+    end: int = 0
+    score: float = 0.0
+
+
+class Citation(BaseModel):
+    doc_id: str
+    doc_title: str
+    locator: str
+    quote: str = Field(description="The exact words relied on: a verbatim span of the cleaned document.")
+    text: str = Field(description="The full passage cited.")
+    status: DocStatus = "in_force"
+    marker: int | None = Field(default=None, description="The [n] marker used in the answer text.")
+
+
+class Answer(BaseModel):
+    text: str
+    refused: bool = False
+    citations: list[Citation] = Field(default_factory=list)
+    language: Literal["zh", "en"] = "zh"
+    backend: str = Field(default="extractive", description="Generator that produced the text.")
+    fallback_reason: str | None = Field(
+        default=None, description="Why the chain fell back to the extractive answer, if it did."
+    )
+    standalone_question: str | None = Field(
+        default=None, description="The question as retrieved, after follow-up rewriting."
+    )
+    eligibility: dict | None = Field(default=None, description="Eligibility report, when the message carried figures.")
