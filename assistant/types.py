@@ -33,6 +33,12 @@ class DocumentMeta(BaseModel):
     source_file: str = Field(description="File under corpus/raw/ holding the text as received.")
     source_note: str = Field(default="", description="Where the text comes from and what is missing from it.")
     supersedes: list[str] = Field(default_factory=list, description="Ids of documents this one updates.")
+    body_start: str | None = Field(
+        default=None, description="The document body begins at the first line starting with this (after noise removal)."
+    )
+    body_stop: str | None = Field(
+        default=None, description="The first line starting with this ends the body (site footers and the like)."
+    )
 
 
 class Section(BaseModel):
