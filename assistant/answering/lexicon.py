@@ -1,0 +1,338 @@
+"""Words of the question mapped onto words of the documents.
+
+Applicants do not use the documents' vocabulary: they ask about 场地 where 第十二条 says 科研用房,
+about 多久 where 第十八条 says 建设期限, about "funding" in English where the texts say 投资补助.
+This module holds that mapping and the term statistics used to weigh a question's words:
+
+- ``Lexicon.term_groups(question)`` turns a Chinese or English question into groups of document
+  words (one group per concept the applicant named), each with an IDF weight computed over the
+  corpus sentences, so that 国家/质量/实验室 (everywhere) weigh little and 延长/公示 (rare) weigh a lot.
+- Stop words and question words (什么, 多少, 是否, how, what …) are dropped: they say what kind of
+  fact is wanted (see ``question.py``), not what it is about.
+
+It does not understand sentences; it only matches words. Synonym groups are written from the
+five documents' wording and from how applicants paraphrase it, not from any question set.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Applicant wording -> document wording. Each entry: trigger words -> the words the documents use.
+# The trigger itself is always searched too when it occurs in the documents.
+ZH_SYNONYMS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("面积", "场地", "用房", "场所", "办公面积", "实验面积", "平方米", "平米", "空间"): ("面积", "用房", "平方米"),
+    ("设备", "仪器", "仪器设备", "设备价值", "设备现值", "资产"): ("仪器设备", "设备"),
+    ("期限", "建设期", "建设期限", "周期", "工期", "几年", "多长时间"): ("建设期限", "建设期", "期限"),
+    ("延期", "延长", "推迟", "延后", "顺延", "宽限"): ("延长", "延期"),
+    ("推荐", "推荐单位", "举荐", "推荐部门"): ("推荐",),
+    ("验收", "结项", "验收通过"): ("验收",),
+    ("评估", "评价", "考核", "考评", "评比"): ("评价", "评估", "考核"),
+    ("整改", "改正", "整顿"): ("整改",),
+    ("取消", "撤销", "摘牌", "除名", "退出", "淘汰", "资格取消"): ("不再列入", "取消", "终止"),
+    ("申请", "申报", "报名", "申请书"): ("申报", "申请"),
+    ("条件", "门槛", "资格", "要求", "标准线", "硬指标"): ("条件",),
+    ("补助", "补贴", "资助", "奖励", "奖金", "扶持", "扶助", "拨款"): ("补助", "扶助", "奖励", "经费"),
+    ("经费", "资金", "钱", "费用", "出资"): ("经费", "资金", "自筹"),
+    ("收费", "申报费", "费", "交钱", "缴费", "手续费"): ("收费", "费用"),
+    ("团队", "人员", "人才", "研究人员", "骨干"): ("团队", "人员", "人才"),
+    ("带头人", "学科带头人", "领军人才"): ("带头人", "领军人才"),
+    ("项目", "课题", "科研项目"): ("项目",),
+    ("成果转化", "转化"): ("转化",),
+    ("专家委员会", "评审委员会", "专家组", "评审专家"): ("专家委员会", "评审委员会"),
+    ("学术委员会",): ("学术委员会",),
+    ("依托单位", "牵头单位", "承建单位", "建设单位"): ("依托单位",),
+    ("联合体", "联合申报", "合作申报", "联合"): ("联合体", "产学研用", "联合"),
+    ("企业", "公司", "民营企业", "私企"): ("企业",),
+    ("高校", "大学", "高等院校", "学校", "高等学校"): ("高等院校", "高等学校"),
+    ("科研院所", "研究所", "研究院", "科研机构"): ("科研院所", "科研机构"),
+    ("省级", "省里", "省市场监管局", "地方"): ("省级", "地方"),
+    ("央企", "中央企业", "中央直属企业", "中央级"): ("中央直属企业", "中央级"),
+    ("名称", "命名", "名字", "叫什么", "英文名", "英文名称"): ("命名", "名称"),
+    ("更名", "改名", "变更", "调整", "重组"): ("更名", "变更", "调整", "重组"),
+    ("材料", "资料", "申报材料", "申请材料"): ("材料",),
+    ("公示", "公开"): ("公示",),
+    ("年报", "年度报告", "年度运行报告", "每年报告"): ("年度运行报告", "每年报告", "年度"),
+    ("造假", "虚假", "弄虚作假", "假材料", "数据造假", "诚信"): ("虚假", "不真实", "诚信"),
+    ("主任", "负责人", "实验室主任", "一把手"): ("主任",),
+    ("解释", "解释权"): ("解释",),
+    ("施行", "生效", "实施日期", "起施行"): ("施行",),
+    ("职责", "职能", "任务", "干什么", "做什么", "负责什么"): ("职责", "任务"),
+    ("任期",): ("任期",),
+    ("人数", "多少人", "几个人", "组成"): ("组成", "人数"),
+    ("论文", "专著", "署名", "标注"): ("标注", "论文", "专著"),
+    ("专利",): ("专利",),
+    ("开放", "共享", "交流", "合作"): ("开放", "交流", "合作"),
+    ("英文",): ("英文",),
+    ("征求意见", "意见反馈", "反馈意见", "提意见"): ("征求意见", "意见反馈"),
+    ("辽宁", "辽宁省"): ("辽宁",),
+    ("目标", "数量", "建多少", "多少家"): ("目标", "遴选建设", "建成", "若干"),
+    ("研究方向", "方向", "领域", "重点领域"): ("领域", "方向"),
+    ("优先", "优先推荐"): ("优先",),
+    ("省部级实验室", "省部级"): ("省部级",),
+    ("细则", "实施细则", "办法细则"): ("实施细则", "细则"),
+}
+
+# English words -> document words. Longest phrases are matched first.
+EN_GLOSSARY: dict[str, tuple[str, ...]] = {
+    "floor area": ("面积", "用房", "平方米"),
+    "floor space": ("面积", "用房", "平方米"),
+    "square meters": ("平方米", "面积"),
+    "square metres": ("平方米", "面积"),
+    "area": ("面积", "用房", "平方米"),
+    "space": ("面积", "用房"),
+    "equipment": ("仪器设备", "设备"),
+    "instrument": ("仪器设备", "仪器"),
+    "instruments": ("仪器设备", "仪器"),
+    "construction period": ("建设期限", "建设期"),
+    "build period": ("建设期限", "建设期"),
+    "period": ("期限", "建设期"),
+    "extension": ("延长", "延期"),
+    "extend": ("延长", "延期"),
+    "extended": ("延长", "延期"),
+    "delay": ("延长", "延期"),
+    "recommend": ("推荐",),
+    "recommends": ("推荐",),
+    "recommended": ("推荐",),
+    "recommendation": ("推荐",),
+    "recommending": ("推荐",),
+    "nominate": ("推荐",),
+    "endorse": ("推荐",),
+    "acceptance": ("验收",),
+    "evaluation": ("评价", "评估"),
+    "evaluated": ("评价", "评估"),
+    "assessment": ("评价", "评估"),
+    "review": ("评审", "审查"),
+    "rectification": ("整改",),
+    "rectify": ("整改",),
+    "apply": ("申报", "申请"),
+    "application": ("申报", "申请"),
+    "applications": ("申报", "申请"),
+    "applicant": ("申报", "申请"),
+    "applicants": ("申报", "申请"),
+    "conditions": ("条件",),
+    "requirements": ("条件",),
+    "requirement": ("条件",),
+    "eligibility": ("条件",),
+    "eligible": ("条件",),
+    "criteria": ("条件",),
+    "qualify": ("条件",),
+    "funding": ("补助", "扶助", "经费"),
+    "subsidy": ("补助", "扶助"),
+    "subsidies": ("补助", "扶助"),
+    "grant": ("补助", "扶助"),
+    "money": ("经费", "资金", "补助"),
+    "fee": ("收费", "费用"),
+    "fees": ("收费", "费用"),
+    "cost": ("费用", "经费"),
+    "team": ("团队",),
+    "staff": ("人员",),
+    "personnel": ("人员",),
+    "researchers": ("人员", "团队"),
+    "talent": ("人才",),
+    "academic committee": ("学术委员会",),
+    "expert committee": ("专家委员会",),
+    "review committee": ("评审委员会", "专家委员会"),
+    "committee": ("委员会",),
+    "director": ("主任",),
+    "projects": ("项目",),
+    "project": ("项目",),
+    "standards": ("标准",),
+    "name": ("命名", "名称"),
+    "named": ("命名", "名称"),
+    "naming": ("命名", "名称"),
+    "english name": ("英文名称",),
+    "university": ("高等院校",),
+    "universities": ("高等院校",),
+    "company": ("企业",),
+    "companies": ("企业",),
+    "enterprise": ("企业",),
+    "enterprises": ("企业",),
+    "research institute": ("科研院所",),
+    "research institutes": ("科研院所",),
+    "province": ("省级",),
+    "provincial": ("省级",),
+    "central": ("中央",),
+    "host institution": ("依托单位",),
+    "host": ("依托单位",),
+    "consortium": ("联合体",),
+    "jointly": ("联合",),
+    "revoked": ("不再列入", "取消"),
+    "removed": ("不再列入", "取消"),
+    "disqualified": ("不再列入", "取消"),
+    "fraud": ("虚假",),
+    "false": ("虚假",),
+    "annual report": ("年度运行报告", "每年报告"),
+    "annual": ("年度", "每年"),
+    "excellent": ("优秀",),
+    "unqualified": ("不合格",),
+    "fails": ("不合格", "未通过"),
+    "fail": ("不合格", "未通过"),
+    "interpret": ("解释",),
+    "interpretation": ("解释",),
+    "effective": ("施行",),
+    "liaoning": ("辽宁",),
+    "draft": ("征求意见稿",),
+    "publicity": ("公示",),
+    "public notice": ("公示",),
+    "materials": ("材料",),
+    "documents": ("材料",),
+    "patent": ("专利",),
+    "papers": ("论文",),
+    "duties": ("职责",),
+    "responsibilities": ("职责",),
+    "responsible": ("负责",),
+    "term": ("任期",),
+    "members": ("委员", "组成"),
+    "priority": ("优先",),
+    "provincial or ministerial": ("省部级",),
+    "target": ("目标",),
+    "targets": ("目标",),
+    "goal": ("目标",),
+    "supply chain": ("产业链供应链",),
+    "quality infrastructure": ("质量基础设施",),
+    "implementation rules": ("实施细则",),
+    "detailed rules": ("实施细则",),
+}
+
+# Words that carry no topic: function words, question words, politeness, the applicant talking
+# about themselves. What kind of fact is asked is read from the raw question in question.py.
+ZH_STOP = set(
+    """
+    的 了 吗 呢 吧 啊 呀 么 嘛 是 有 在 和 与 及 或 或者 还是 以及 对 对于 关于 把 被 给 让 向 从 到 为 为了 由 按 按照
+    我 我们 我司 本单位 我单位 咱们 你 你们 您 他 她 它 它们 其 该 这 那 这个 那个 这些 那些 此 上述 什么 啥 怎么 怎样 怎么样 如何
+    哪 哪些 哪个 哪里 哪儿 几 多少 多久 多长 多大 多高 是否 能否 可否 能不能 可不可以 是不是 有没有 要不要 需不需要 会不会
+    可以 能 能够 需要 需 要 应该 应当 必须 得 会 想 请问 请 一下 一些 一个 问 问题 知道 告诉 具体 规定 规定了 说 提到 讲
+    情况 方面 相关 有关 如果 假如 要是 的话 那么 然后 还 也 都 就 又 再 才 已经 已 现在 目前 一般 通常 大概 多 少 最 更
+    国家 质量 标准 实验室 质量标准 国家质量标准实验室 国家级 文件 办法 管理办法 政策 里 中 上 下 时 时候 后 前 之后 之前
+    """.split()
+)
+
+EN_STOP = set(
+    """
+    a an the of to in on for and or is are was were be been being do does did can could should would will shall may might must
+    what which who whom whose when where why how much many long often is there any it its this that these those we our us i my me
+    you your he she they them their about with by from at as if then than so such please tell know need needs want get got have has
+    had laboratory laboratories lab labs state national quality standards standard document documents say says said rule rules
+    measures guidance under per one two
+    """.split()
+)
+
+_ZH_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_EN_WORD = re.compile(r"[a-zA-Z][a-zA-Z\-']*")
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """One concept of the question: the word used and the document words that express it."""
+
+    source: str
+    variants: tuple[str, ...]
+    weight: float
+
+    def matches(self, text: str) -> bool:
+        return any(v in text for v in self.variants)
+
+
+@dataclass
+class Lexicon:
+    """Tokenizer, synonym maps and corpus term statistics, built once and passed in."""
+
+    sentences: list[str] = field(default_factory=list)
+    _tokenizer: object | None = None
+    _df_cache: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_texts(cls, texts: list[str]) -> "Lexicon":
+        sentences: list[str] = []
+        for t in texts:
+            sentences.extend(s for s in re.split(r"[。！？\n；]", t) if s.strip())
+        return cls(sentences=sentences)
+
+    @classmethod
+    def from_corpus_dir(cls, corpus_dir: Path) -> "Lexicon":
+        raw = Path(corpus_dir) / "raw"
+        texts = [p.read_text(encoding="utf-8") for p in sorted(raw.glob("*.txt"))] if raw.is_dir() else []
+        return cls.from_texts(texts)
+
+    # -- tokens -------------------------------------------------------------------------------
+    @property
+    def tokenizer(self):
+        if self._tokenizer is None:
+            import jieba
+
+            import logging
+
+            jieba.setLogLevel(logging.WARNING)  # jieba prints its dictionary loading otherwise
+            tk = jieba.Tokenizer()
+            for words in list(ZH_SYNONYMS) + [v for v in ZH_SYNONYMS.values()]:
+                for w in words:
+                    if len(w) >= 2:
+                        tk.add_word(w, freq=2000)
+            self._tokenizer = tk
+        return self._tokenizer
+
+    def zh_tokens(self, text: str) -> list[str]:
+        out: list[str] = []
+        for run in _ZH_RUN.findall(text):
+            out.extend(w for w in self.tokenizer.lcut(run) if w.strip())
+        return out
+
+    # -- statistics ---------------------------------------------------------------------------
+    def df(self, term: str) -> int:
+        if term not in self._df_cache:
+            self._df_cache[term] = sum(1 for s in self.sentences if term in s)
+        return self._df_cache[term]
+
+    def idf(self, term: str) -> float:
+        n = max(len(self.sentences), 1)
+        return math.log((n + 1) / (self.df(term) + 1)) + 0.1
+
+    def in_corpus(self, term: str) -> bool:
+        return self.df(term) > 0
+
+    # -- question -> term groups ----------------------------------------------------------------
+    def term_groups(self, question: str) -> list[TermGroup]:
+        """Concepts named by the question, each as the document words that express it."""
+        groups: list[TermGroup] = []
+        seen: set[tuple[str, ...]] = set()
+
+        def add(source: str, variants: tuple[str, ...]) -> None:
+            variants = tuple(dict.fromkeys(v for v in variants if v))
+            key = tuple(sorted(variants))
+            if not variants or key in seen:
+                return
+            seen.add(key)
+            present = [v for v in variants if self.in_corpus(v)]
+            if present:
+                w = max(self.idf(v) for v in present)
+            else:
+                # A word the documents never use: it still counts against coverage (the documents
+                # may not talk about it at all), but capped so one odd paraphrase cannot dominate.
+                w = min(self.idf("\u0000"), 3.0)
+            groups.append(TermGroup(source=source, variants=variants, weight=w))
+
+        lowered = question.lower()
+        # English phrases first (longest first), then single words.
+        consumed = lowered
+        for phrase in sorted(EN_GLOSSARY, key=len, reverse=True):
+            if re.search(rf"\b{re.escape(phrase)}\b", consumed):
+                add(phrase, EN_GLOSSARY[phrase])
+                consumed = re.sub(rf"\b{re.escape(phrase)}\b", " ", consumed)
+        # An English content word outside the glossary cannot be matched against Chinese text; it
+        # is left out rather than counted as missing (the dense leg of retrieval handles it).
+
+        tokens = self.zh_tokens(question)
+        for tok in tokens:
+            if tok in ZH_STOP or len(tok) < 2 and tok not in {"钱", "费"}:
+                continue
+            variants: tuple[str, ...] = (tok,)
+            for triggers, doc_words in ZH_SYNONYMS.items():
+                if tok in triggers:
+                    variants = (tok, *doc_words)
+                    break
+            add(tok, variants)
+        return groups

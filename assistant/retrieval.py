@@ -1,0 +1,177 @@
+"""Hybrid retrieval: a lexical leg (BM25 over jieba tokens, bm25s) and a dense leg (the embedder +
+Chroma), fused by weighted reciprocal-rank fusion, with direct article lookup.
+
+- A query that names an article (第十二条, 第12条, Article 12, 第十二条第（三）项) gets that article's
+  chunks first, best-matching first.
+- Filters by document id and by status apply to both legs.
+- Both legs read the chunk text with its context header (document, locator, heading path, the
+  article's first sentence), the same text that was embedded.
+
+Not handled here: deciding whether the passages answer the question (the answer chain's job).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.corpus.parsing import article_label, to_int
+from assistant.embeddings import Embedder
+from assistant.errors import InputError
+from assistant.lexicon import expand_query, tokenize
+from assistant.settings import RetrievalSettings
+from assistant.store import ChromaStore
+from assistant.types import Chunk, Passage
+
+_ARTICLE_REF = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*条")
+_ARTICLE_REF_EN = re.compile(r"\barticle\s+(\d{1,3})\b", re.I)
+_ITEM_REF = re.compile(r"第?\s*[（(]\s*([一二三四五六七八九十]+)\s*[）)]\s*项?|第([一二三四五六七八九十]+)项")
+_RANKED = ("dense", "lexical")
+
+
+@dataclass
+class Filters:
+    doc_ids: Sequence[str] | None = None
+    statuses: Sequence[str] | None = None
+
+    def allows(self, chunk: Chunk) -> bool:
+        return (not self.doc_ids or chunk.doc_id in self.doc_ids) and (
+            not self.statuses or chunk.status in self.statuses
+        )
+
+    def where(self) -> dict | None:
+        clauses = []
+        if self.doc_ids:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if self.statuses:
+            clauses.append({"status": {"$in": list(self.statuses)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def referenced_article(query: str) -> tuple[str, str | None] | None:
+    """('第十二条', '（三）') for 第12条第（三）项 / Article 12; None when no article is named."""
+    m = _ARTICLE_REF.search(query)
+    n = None
+    if m:
+        try:
+            n = to_int(m.group(1))
+        except (ValueError, KeyError):
+            n = None
+    else:
+        m = _ARTICLE_REF_EN.search(query)
+        n = int(m.group(1)) if m else None
+    if not n or n > 999:
+        return None
+    item = None
+    rest = query[m.end():]
+    im = _ITEM_REF.match(rest.strip()) or _ITEM_REF.search(rest[:8])
+    if im:
+        item = f"（{im.group(1) or im.group(2)}）"
+    return article_label(n), item
+
+
+class HybridRetriever:
+    def __init__(self, store: ChromaStore, embedder: Embedder, settings: RetrievalSettings):
+        import bm25s
+
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        records = store.all_chunks()
+        self.chunks: list[Chunk] = [c for c, _ in records]
+        self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
+        self._bm25 = bm25s.BM25()
+        self._bm25.index([tokenize(f"{h}\n{c.text}") or ["_"] for c, h in records], show_progress=False)
+
+    # -- validation ---------------------------------------------------------------------------
+    def check_query(self, query: str) -> str:
+        if not isinstance(query, str):
+            raise InputError("The question must be text. 问题必须是文本。")
+        query = query.strip()
+        if not query:
+            raise InputError("The question is empty. 问题不能为空。")
+        if len(query) > self.settings.max_query_chars:
+            raise InputError(
+                f"The question is too long ({len(query)} characters; at most {self.settings.max_query_chars}). "
+                f"问题过长（{len(query)}字，最多{self.settings.max_query_chars}字），请精简后再问。"
+            )
+        return query
+
+    # -- legs -------------------------------------------------------------------------------
+    def lexical(self, query: str, n: int, filters: Filters) -> list[tuple[int, float]]:
+        tokens = tokenize(expand_query(query))
+        if not tokens:
+            return []
+        scores = self._bm25.get_scores(tokens)
+        order = np.argsort(-scores)
+        out = []
+        for i in order:
+            if scores[i] <= 0 or len(out) >= n:
+                break
+            if filters.allows(self.chunks[i]):
+                out.append((int(i), float(scores[i])))
+        return out
+
+    def dense(self, query: str, n: int, filters: Filters) -> list[tuple[int, float]]:
+        vec = self.embedder.embed_queries([query])[0]
+        hits = self.store.query(vec, n, filters.where())
+        return [(self.by_id[i], s) for i, s in hits if i in self.by_id]
+
+    # -- fusion -----------------------------------------------------------------------------
+    def fuse(self, legs: dict[str, list[tuple[int, float]]]) -> dict[int, float]:
+        weights = {"dense": self.settings.dense_weight, "lexical": self.settings.lexical_weight}
+        fused: dict[int, float] = {}
+        for leg, hits in legs.items():
+            for rank, (i, _) in enumerate(hits):
+                fused[i] = fused.get(i, 0.0) + weights[leg] / (self.settings.rrf_k + rank + 1)
+        return fused
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+        statuses: Sequence[str] | None = None,
+        legs: Sequence[str] = _RANKED,
+    ) -> list[Passage]:
+        query = self.check_query(query)
+        k = k or self.settings.k
+        if not 1 <= k <= 50:
+            raise InputError("k must be between 1 and 50.")
+        filters = Filters(doc_ids, statuses)
+        n = self.settings.candidates
+        found = {}
+        if "dense" in legs:
+            found["dense"] = self.dense(query, n, filters)
+        if "lexical" in legs:
+            found["lexical"] = self.lexical(query, n, filters)
+        fused = self.fuse(found)
+        ranked = sorted(fused, key=lambda i: -fused[i])
+        ranked = self._article_first(query, ranked, filters, fused)
+        return [self._passage(i, fused.get(i, 0.0)) for i in ranked[:k]]
+
+    def _article_first(self, query: str, ranked: list[int], filters: Filters, fused: dict[int, float]) -> list[int]:
+        ref = referenced_article(query)
+        if not ref:
+            return ranked
+        article, item = ref
+        hits = [i for i, c in enumerate(self.chunks) if c.article == article and filters.allows(c)]
+        if item:
+            narrowed = [i for i in hits if self.chunks[i].locator.startswith(article + item)]
+            hits = narrowed or hits
+        # best-matching chunk of the article first; the article's order breaks ties
+        hits.sort(key=lambda i: (-fused.get(i, 0.0), self.chunks[i].start))
+        return hits + [i for i in ranked if i not in set(hits)]
+
+    def _passage(self, i: int, score: float) -> Passage:
+        c = self.chunks[i]
+        return Passage(
+            chunk_id=c.id, doc_id=c.doc_id, doc_title=c.doc_title, doc_short_title=c.doc_short_title,
+            locator=c.locator, heading_path=c.heading_path, text=c.text, status=c.status, date=c.date,
+            article=c.article, start=c.start, end=c.end, score=round(score, 6),
+        )

@@ -1,0 +1,175 @@
+"""The only code that talks to Chroma.
+
+Embedded ``PersistentClient`` under ``index/`` by default; ``HttpClient`` to a ``chroma run`` server
+when the settings name a host. Embeddings are always computed by our embedder and passed in:
+Chroma's default embedding function (which downloads a model) is never used.
+
+Rebuilds are atomic from a reader's point of view: a build writes a new collection named after the
+fingerprint of its content (chunk ids + embedder), and only when every chunk is in does it switch
+the alias (metadata of a small ``<prefix>-alias`` collection) to it and drop older collections. A
+build that fails leaves the old collection serving. Building the same corpus with the same
+embedder again finds the fingerprint live and writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from assistant.errors import IndexNotReady
+from assistant.settings import StoreSettings
+from assistant.types import Chunk
+
+log = logging.getLogger(__name__)
+
+_BATCH = 64
+
+
+def fingerprint(chunks: Sequence[Chunk], embedder_name: str, extra: str = "") -> str:
+    h = hashlib.sha1(embedder_name.encode())
+    h.update(extra.encode())
+    for c in chunks:
+        h.update(c.id.encode())
+    return h.hexdigest()[:16]
+
+
+def _to_metadata(chunk: Chunk, header: str) -> dict:
+    return {
+        "doc_id": chunk.doc_id,
+        "doc_title": chunk.doc_title,
+        "doc_short_title": chunk.doc_short_title,
+        "locator": chunk.locator,
+        "heading_path": json.dumps(chunk.heading_path, ensure_ascii=False),
+        "status": chunk.status,
+        "date": chunk.date,
+        "article": chunk.article or "",
+        "start": chunk.start,
+        "end": chunk.end,
+        "tokens": chunk.tokens,
+        "header": header,
+    }
+
+
+def _from_record(chunk_id: str, text: str, meta: dict) -> tuple[Chunk, str]:
+    chunk = Chunk(
+        id=chunk_id,
+        doc_id=meta["doc_id"],
+        doc_title=meta["doc_title"],
+        doc_short_title=meta["doc_short_title"],
+        locator=meta["locator"],
+        heading_path=json.loads(meta["heading_path"]),
+        text=text,
+        status=meta["status"],
+        date=meta["date"],
+        article=meta["article"] or None,
+        start=meta["start"],
+        end=meta["end"],
+        tokens=meta["tokens"],
+    )
+    return chunk, meta.get("header", "")
+
+
+class ChromaStore:
+    def __init__(self, settings: StoreSettings):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if settings.chroma_host:
+            self.client = chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl,
+                settings=chroma_settings,
+            )
+            self.where = f"chroma server {settings.chroma_host}:{settings.chroma_port}"
+        else:
+            settings.path.mkdir(parents=True, exist_ok=True)
+            self.client = chromadb.PersistentClient(path=str(settings.path), settings=chroma_settings)
+            self.where = str(settings.path)
+        self.prefix = settings.collection_prefix
+        self._alias_name = f"{self.prefix}-alias"
+        self._live = None
+
+    # -- alias -----------------------------------------------------------------------------
+    def _alias(self):
+        return self.client.get_or_create_collection(self._alias_name, embedding_function=None)
+
+    def live_name(self) -> str | None:
+        return (self._alias().metadata or {}).get("live")
+
+    def live_fingerprint(self) -> str | None:
+        name = self.live_name()
+        return name.removeprefix(f"{self.prefix}-") if name else None
+
+    def collection(self):
+        name = self.live_name()
+        if not name:
+            raise IndexNotReady(f"no index has been built in {self.where}; run `python -m assistant index`")
+        if self._live is None or self._live.name != name:
+            self._live = self.client.get_collection(name, embedding_function=None)
+        return self._live
+
+    # -- build -----------------------------------------------------------------------------
+    def build(
+        self,
+        chunks: Sequence[Chunk],
+        headers: Sequence[str],
+        embed: Callable[[list[str]], np.ndarray],
+        fp: str,
+        progress: Callable[[int], None] | None = None,
+    ) -> bool:
+        """Write ``chunks`` into a new collection and make it live. Returns False when the same
+        content was already live (nothing written)."""
+        name = f"{self.prefix}-{fp}"
+        if self.live_name() == name:
+            return False
+        try:
+            self.client.delete_collection(name)  # a half-written collection of an earlier failed build
+        except Exception:  # noqa: BLE001 - NotFound differs between client kinds
+            pass
+        col = self.client.create_collection(
+            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
+            metadata={"chunks": len(chunks)},
+        )
+        for i in range(0, len(chunks), _BATCH):
+            batch = list(chunks[i:i + _BATCH])
+            texts = [f"{h}\n{c.text}" for h, c in zip(headers[i:i + _BATCH], batch)]
+            col.add(
+                ids=[c.id for c in batch],
+                embeddings=embed(texts),
+                documents=[c.text for c in batch],
+                metadatas=[_to_metadata(c, h) for c, h in zip(batch, headers[i:i + _BATCH])],
+            )
+            if progress:
+                progress(len(batch))
+        if col.count() != len(chunks):
+            raise RuntimeError(f"index build incomplete: {col.count()} of {len(chunks)} chunks written")
+        self._alias().modify(metadata={"live": name})
+        self._drop_old(keep=name)
+        return True
+
+    def _drop_old(self, keep: str) -> None:
+        for col in self.client.list_collections():
+            name = col if isinstance(col, str) else col.name
+            if name.startswith(f"{self.prefix}-") and name not in (keep, self._alias_name):
+                self.client.delete_collection(name)
+
+    # -- read ------------------------------------------------------------------------------
+    def all_chunks(self) -> list[tuple[Chunk, str]]:
+        got = self.collection().get(include=["documents", "metadatas"])
+        return [_from_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+
+    def count(self) -> int:
+        return self.collection().count()
+
+    def query(self, embedding: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the ``n`` nearest chunks."""
+        col = self.collection()
+        n = min(n, col.count())
+        if n <= 0:
+            return []
+        res = col.query(query_embeddings=[embedding.tolist()], n_results=n, where=where or None, include=["distances"])
+        return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0])]
