@@ -33,7 +33,7 @@ class Assistant:
         self.embedder = embedder
         self.store = store
         self.index_report = index_report
-        self.retriever = HybridRetriever(store, embedder, settings.retrieval)
+        self.retriever = HybridRetriever(store, embedder, settings.retrieval, [d.meta for d in docs])
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, show_progress: bool = False) -> Assistant:

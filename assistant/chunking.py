@@ -123,6 +123,15 @@ class Chunker:
         )
 
 
+_SENTENCE_OR_LINE = re.compile(r"(?<=[。；！？;])|\n")
+_MIN_SENTENCE = 6
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences and list lines of a chunk, for the sentence-level retrieval legs."""
+    return [s.strip() for s in _SENTENCE_OR_LINE.split(text) if len(s.strip()) >= _MIN_SENTENCE]
+
+
 def chunk_corpus(docs: Iterable[ParsedDocument], count_tokens: Callable[[str], int], max_tokens: int) -> list[Chunk]:
     chunker = Chunker(count_tokens, max_tokens)
     return [c for doc in docs for c in chunker.chunk(doc)]

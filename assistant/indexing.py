@@ -11,11 +11,15 @@ import sys
 import time
 from dataclasses import dataclass
 
-from assistant.chunking import chunk_corpus, context_header, token_counter
+from assistant.chunking import chunk_corpus, context_header, sentences, token_counter
 from assistant.embeddings import Embedder
 from assistant.settings import Settings
 from assistant.store import ChromaStore, fingerprint
 from assistant.types import Chunk, ParsedDocument
+
+
+# Bump when what is written changes shape, so that an older index is rebuilt, not misread.
+INDEX_FORMAT = 2
 
 
 @dataclass
@@ -38,16 +42,18 @@ def build_index(
     chunks = corpus_chunks(docs, settings)
     by_id = {d.meta.id: d for d in docs}
     headers = [context_header(c, by_id) for c in chunks]
-    fp = fingerprint(chunks, embedder.name, extra=f"{settings.chunking.max_tokens}|{'|'.join(headers)}")
+    chunk_sentences = [sentences(c.text) for c in chunks]
+    fp = fingerprint(chunks, embedder.name, extra=f"v{INDEX_FORMAT}|{settings.chunking.max_tokens}|{'|'.join(headers)}")
     progress = None
     bar = None
     if show_progress and store.live_fingerprint() != fp:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(chunks), desc="indexing chunks", unit="chunk", file=sys.stderr)
+        total = len(chunks) + sum(map(len, chunk_sentences))
+        bar = tqdm(total=total, desc="embedding chunks and sentences", unit="text", file=sys.stderr)
         progress = bar.update
     try:
-        built = store.build(chunks, headers, embedder.embed_passages, fp, progress)
+        built = store.build(chunks, headers, chunk_sentences, embedder.embed_passages, fp, progress)
     finally:
         if bar is not None:
             bar.close()

@@ -1,5 +1,11 @@
-"""Hybrid retrieval: a lexical leg (BM25 over jieba tokens, bm25s) and a dense leg (the embedder +
-Chroma), fused by weighted reciprocal-rank fusion, with direct article lookup.
+"""Hybrid retrieval: lexical legs (BM25 over jieba tokens, bm25s) and dense legs (the embedder +
+Chroma), each at two grains, fused by weighted reciprocal-rank fusion, with direct article lookup.
+
+The four legs: ``dense`` and ``lexical`` rank chunks by the whole chunk (with its context header);
+``dense_sentence`` and ``lexical_sentence`` rank chunks by their best-matching sentence, which
+favours the chunk that holds the one sentence a question is about over a neighbour that shares
+its vocabulary diffusely. Measured on the development set (eval/REPORT.md), the sentence legs
+add about 0.04 MRR over the two chunk legs.
 
 - A query that names an article (第十二条, 第12条, Article 12, 第十二条第（三）项) gets that article's
   chunks first, best-matching first.
@@ -24,12 +30,12 @@ from assistant.errors import InputError
 from assistant.lexicon import expand_query, tokenize
 from assistant.settings import RetrievalSettings
 from assistant.store import ChromaStore
-from assistant.types import Chunk, Passage
+from assistant.types import Chunk, DocumentMeta, Passage
 
 _ARTICLE_REF = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*条")
 _ARTICLE_REF_EN = re.compile(r"\barticle\s+(\d{1,3})\b", re.I)
 _ITEM_REF = re.compile(r"第?\s*[（(]\s*([一二三四五六七八九十]+)\s*[）)]\s*项?|第([一二三四五六七八九十]+)项")
-_RANKED = ("dense", "lexical")
+LEGS = ("dense", "lexical", "dense_sentence", "lexical_sentence")
 
 
 @dataclass
@@ -75,10 +81,19 @@ def referenced_article(query: str) -> tuple[str, str | None] | None:
     return article_label(n), item
 
 
+def mentioned_documents(query: str, aliases: dict[str, list[str]]) -> set[str]:
+    """Ids of the documents the query names (纲要, 五部门, 辽宁, the 2022 guidance …)."""
+    low = query.lower()
+    return {doc_id for doc_id, names in aliases.items() if any(n.lower() in low for n in names)}
+
+
 class HybridRetriever:
-    def __init__(self, store: ChromaStore, embedder: Embedder, settings: RetrievalSettings):
+    def __init__(self, store: ChromaStore, embedder: Embedder, settings: RetrievalSettings,
+                 documents: Sequence[DocumentMeta] = ()):
         import bm25s
 
+        self.aliases = {d.id: d.aliases for d in documents}
+        self.operative = {d.id for d in documents if d.authority_rank == 1}
         self.store = store
         self.embedder = embedder
         self.settings = settings
@@ -87,6 +102,10 @@ class HybridRetriever:
         self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
         self._bm25 = bm25s.BM25()
         self._bm25.index([tokenize(f"{h}\n{c.text}") or ["_"] for c, h in records], show_progress=False)
+        sentence_rows = [(self.by_id[cid], s) for cid, s in store.all_sentences() if cid in self.by_id]
+        self._sentence_owner = np.array([i for i, _ in sentence_rows], dtype=np.int64)
+        self._bm25_sentences = bm25s.BM25()
+        self._bm25_sentences.index([tokenize(s) or ["_"] for _, s in sentence_rows], show_progress=False)
 
     # -- validation ---------------------------------------------------------------------------
     def check_query(self, query: str) -> str:
@@ -103,32 +122,61 @@ class HybridRetriever:
         return query
 
     # -- legs -------------------------------------------------------------------------------
-    def lexical(self, query: str, n: int, filters: Filters) -> list[tuple[int, float]]:
-        tokens = tokenize(expand_query(query))
+    def lexical(self, tokens: list[str], n: int, filters: Filters, sentences: bool = False) -> list[tuple[int, float]]:
+        """Chunks by BM25 score of the chunk, or of its best sentence."""
         if not tokens:
             return []
-        scores = self._bm25.get_scores(tokens)
-        order = np.argsort(-scores)
-        out = []
-        for i in order:
-            if scores[i] <= 0 or len(out) >= n:
+        index = self._bm25_sentences if sentences else self._bm25
+        scores = index.get_scores(tokens)
+        out: dict[int, float] = {}
+        for j in np.argsort(-scores):
+            if scores[j] <= 0 or len(out) >= n:
                 break
-            if filters.allows(self.chunks[i]):
-                out.append((int(i), float(scores[i])))
-        return out
+            i = int(self._sentence_owner[j]) if sentences else int(j)
+            if i not in out and filters.allows(self.chunks[i]):
+                out[i] = float(scores[j])
+        return list(out.items())
 
-    def dense(self, query: str, n: int, filters: Filters) -> list[tuple[int, float]]:
-        vec = self.embedder.embed_queries([query])[0]
-        hits = self.store.query(vec, n, filters.where())
-        return [(self.by_id[i], s) for i, s in hits if i in self.by_id]
+    def dense(self, vec: np.ndarray, n: int, filters: Filters, sentences: bool = False) -> list[tuple[int, float]]:
+        """Chunks by cosine similarity of the chunk, or of its best sentence."""
+        query = self.store.query_sentences if sentences else self.store.query
+        return [(self.by_id[i], s) for i, s in query(vec, n, filters.where()) if i in self.by_id]
+
+    def legs(self, query: str, n: int, filters: Filters, legs: Sequence[str] = LEGS) -> dict[str, list[tuple[int, float]]]:
+        found: dict[str, list[tuple[int, float]]] = {}
+        if {"dense", "dense_sentence"} & set(legs):
+            vec = self.embedder.embed_queries([query])[0]
+            if "dense" in legs:
+                found["dense"] = self.dense(vec, n, filters)
+            if "dense_sentence" in legs:
+                found["dense_sentence"] = self.dense(vec, n, filters, sentences=True)
+        if {"lexical", "lexical_sentence"} & set(legs):
+            tokens = tokenize(expand_query(query))
+            if "lexical" in legs:
+                found["lexical"] = self.lexical(tokens, n, filters)
+            if "lexical_sentence" in legs:
+                found["lexical_sentence"] = self.lexical(tokens, n, filters, sentences=True)
+        return found
 
     # -- fusion -----------------------------------------------------------------------------
-    def fuse(self, legs: dict[str, list[tuple[int, float]]]) -> dict[int, float]:
-        weights = {"dense": self.settings.dense_weight, "lexical": self.settings.lexical_weight}
+    def fuse(self, legs: dict[str, list[tuple[int, float]]], query: str = "") -> dict[int, float]:
+        """Weighted reciprocal-rank fusion, then two priors expressed in the same unit (a first
+        rank is worth 1 / (rrf_k + 1)): documents the query names, and the operative rule."""
+        s = self.settings
+        weights = {"dense": s.dense_weight, "lexical": s.lexical_weight,
+                   "dense_sentence": s.dense_weight, "lexical_sentence": s.lexical_weight}
         fused: dict[int, float] = {}
         for leg, hits in legs.items():
             for rank, (i, _) in enumerate(hits):
-                fused[i] = fused.get(i, 0.0) + weights[leg] / (self.settings.rrf_k + rank + 1)
+                fused[i] = fused.get(i, 0.0) + weights[leg] / (s.rrf_k + rank + 1)
+        named = mentioned_documents(query, self.aliases)
+        unit = 1.0 / (s.rrf_k + 1)
+        for i in fused:
+            doc = self.chunks[i].doc_id
+            if doc in named:
+                fused[i] += s.named_document_boost * unit
+            elif doc in self.operative and not named:
+                fused[i] += s.operative_boost * unit
         return fused
 
     def search(
@@ -137,20 +185,14 @@ class HybridRetriever:
         k: int | None = None,
         doc_ids: Sequence[str] | None = None,
         statuses: Sequence[str] | None = None,
-        legs: Sequence[str] = _RANKED,
+        legs: Sequence[str] = LEGS,
     ) -> list[Passage]:
         query = self.check_query(query)
         k = k or self.settings.k
         if not 1 <= k <= 50:
             raise InputError("k must be between 1 and 50.")
         filters = Filters(doc_ids, statuses)
-        n = self.settings.candidates
-        found = {}
-        if "dense" in legs:
-            found["dense"] = self.dense(query, n, filters)
-        if "lexical" in legs:
-            found["lexical"] = self.lexical(query, n, filters)
-        fused = self.fuse(found)
+        fused = self.fuse(self.legs(query, self.settings.candidates, filters, legs), query)
         ranked = sorted(fused, key=lambda i: -fused[i])
         ranked = self._article_first(query, ranked, filters, fused)
         return [self._passage(i, fused.get(i, 0.0)) for i in ranked[:k]]

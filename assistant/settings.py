@@ -47,9 +47,16 @@ class StoreSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     k: int = Field(default=5, ge=1, le=50, description="Passages returned by default.")
     candidates: int = Field(default=30, ge=5, le=200, description="Candidates taken from each leg before fusion.")
-    rrf_k: int = Field(default=60, ge=1, description="Constant of reciprocal-rank fusion.")
+    rrf_k: int = Field(default=20, ge=1, description="Constant of reciprocal-rank fusion.")
     dense_weight: float = Field(default=1.0, ge=0.0, description="Weight of the dense leg in the fusion.")
     lexical_weight: float = Field(default=1.0, ge=0.0, description="Weight of the BM25 leg in the fusion.")
+    named_document_boost: float = Field(
+        default=1.0, ge=0.0, description="Bonus, in first-rank units, for chunks of a document the question names."
+    )
+    operative_boost: float = Field(
+        default=0.0, ge=0.0,
+        description="Bonus, in first-rank units, for the operative rule (authority_rank 1) when no document is named.",
+    )
     max_query_chars: int = Field(default=2000, ge=10, description="Longer queries are refused with a clear error.")
 
 

@@ -27,6 +27,7 @@ from assistant.types import Chunk
 log = logging.getLogger(__name__)
 
 _BATCH = 64
+_SENTENCES = "-sentences"  # suffix of the collection holding each chunk's sentences
 
 
 def fingerprint(chunks: Sequence[Chunk], embedder_name: str, extra: str = "") -> str:
@@ -110,30 +111,50 @@ class ChromaStore:
             raise IndexNotReady(f"no index has been built in {self.where}; run `python -m assistant index`")
         if self._live is None or self._live.name != name:
             self._live = self.client.get_collection(name, embedding_function=None)
+            self._live_sentences = self.client.get_collection(f"{name}{_SENTENCES}", embedding_function=None)
         return self._live
 
+    def sentence_collection(self):
+        self.collection()
+        return self._live_sentences
+
     # -- build -----------------------------------------------------------------------------
-    def build(
-        self,
-        chunks: Sequence[Chunk],
-        headers: Sequence[str],
-        embed: Callable[[list[str]], np.ndarray],
-        fp: str,
-        progress: Callable[[int], None] | None = None,
-    ) -> bool:
-        """Write ``chunks`` into a new collection and make it live. Returns False when the same
-        content was already live (nothing written)."""
-        name = f"{self.prefix}-{fp}"
-        if self.live_name() == name:
-            return False
+    def _fresh(self, name: str, count: int):
         try:
             self.client.delete_collection(name)  # a half-written collection of an earlier failed build
         except Exception:  # noqa: BLE001 - NotFound differs between client kinds
             pass
-        col = self.client.create_collection(
-            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
-            metadata={"chunks": len(chunks)},
+        return self.client.create_collection(
+            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None, metadata={"records": count},
         )
+
+    def build(
+        self,
+        chunks: Sequence[Chunk],
+        headers: Sequence[str],
+        sentences: Sequence[Sequence[str]],
+        embed: Callable[[list[str]], np.ndarray],
+        fp: str,
+        progress: Callable[[int], None] | None = None,
+    ) -> bool:
+        """Write ``chunks`` (and each chunk's ``sentences``) into new collections and make them
+        live. Returns False when the same content was already live (nothing written)."""
+        name = f"{self.prefix}-{fp}"
+        if self.live_name() == name:
+            return False
+        col = self._fresh(name, len(chunks))
+        rows = [(c, n, s) for c, sents in zip(chunks, sentences) for n, s in enumerate(sents)]
+        scol = self._fresh(f"{name}{_SENTENCES}", len(rows))
+        for i in range(0, len(rows), _BATCH):
+            batch = rows[i:i + _BATCH]
+            scol.add(
+                ids=[f"{c.id}:{n}" for c, n, _ in batch],
+                embeddings=embed([s for _, _, s in batch]),
+                documents=[s for _, _, s in batch],
+                metadatas=[{"chunk_id": c.id, "doc_id": c.doc_id, "status": c.status} for c, _, _ in batch],
+            )
+            if progress:
+                progress(len(batch))
         for i in range(0, len(chunks), _BATCH):
             batch = list(chunks[i:i + _BATCH])
             texts = [f"{h}\n{c.text}" for h, c in zip(headers[i:i + _BATCH], batch)]
@@ -145,7 +166,7 @@ class ChromaStore:
             )
             if progress:
                 progress(len(batch))
-        if col.count() != len(chunks):
+        if col.count() != len(chunks) or scol.count() != len(rows):
             raise RuntimeError(f"index build incomplete: {col.count()} of {len(chunks)} chunks written")
         self._alias().modify(metadata={"live": name})
         self._drop_old(keep=name)
@@ -154,13 +175,31 @@ class ChromaStore:
     def _drop_old(self, keep: str) -> None:
         for col in self.client.list_collections():
             name = col if isinstance(col, str) else col.name
-            if name.startswith(f"{self.prefix}-") and name not in (keep, self._alias_name):
+            if name.startswith(f"{self.prefix}-") and name not in (keep, f"{keep}{_SENTENCES}", self._alias_name):
                 self.client.delete_collection(name)
 
     # -- read ------------------------------------------------------------------------------
     def all_chunks(self) -> list[tuple[Chunk, str]]:
         got = self.collection().get(include=["documents", "metadatas"])
         return [_from_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+
+    def all_sentences(self) -> list[tuple[str, str]]:
+        """(chunk id, sentence) of every indexed sentence."""
+        got = self.sentence_collection().get(include=["documents", "metadatas"])
+        return [(m["chunk_id"], d) for d, m in zip(got["documents"], got["metadatas"])]
+
+    def query_sentences(self, embedding: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """Chunk ids ranked by their best sentence's cosine similarity (at most ``n`` chunks)."""
+        col = self.sentence_collection()
+        fetch = min(4 * n, col.count())
+        if fetch <= 0:
+            return []
+        res = col.query(query_embeddings=[embedding.tolist()], n_results=fetch, where=where or None,
+                        include=["distances", "metadatas"])
+        best: dict[str, float] = {}
+        for meta, dist in zip(res["metadatas"][0], res["distances"][0]):
+            best.setdefault(meta["chunk_id"], 1.0 - dist)
+        return list(best.items())[:n]
 
     def count(self) -> int:
         return self.collection().count()

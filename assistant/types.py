@@ -33,6 +33,10 @@ class DocumentMeta(BaseModel):
     source_file: str = Field(description="File under corpus/raw/ holding the text as received.")
     source_note: str = Field(default="", description="Where the text comes from and what is missing from it.")
     supersedes: list[str] = Field(default_factory=list, description="Ids of documents this one updates.")
+    aliases: list[str] = Field(
+        default_factory=list,
+        description="Words by which users name this document (纲要, 五部门, 辽宁 …); a question naming one favours it.",
+    )
     body_start: str | None = Field(
         default=None, description="The document body begins at the first line starting with this (after noise removal)."
     )

@@ -1,0 +1,180 @@
+"""Command line: ``python -m assistant index | search | ask | eligibility | eval | serve``.
+
+Each command is a thin shell over ``Assistant`` or an evaluation harness; no logic lives here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from assistant.errors import InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="国家质量标准实验室 申报助手 / application assistant")
+eval_app = typer.Typer(no_args_is_help=True, help="Evaluation harnesses (numbers go to eval/REPORT.md).")
+app.add_typer(eval_app, name="eval")
+console = Console()
+err = Console(stderr=True)
+
+EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
+
+
+def _assistant(show_progress: bool = False):
+    from assistant import Assistant
+
+    return Assistant.from_settings(show_progress=show_progress)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def index() -> None:
+    """Build the index (or confirm it is up to date)."""
+    a = _assistant(show_progress=True)
+    r = a.index_report
+    state = "built" if r.built else "already up to date"
+    console.print(f"index {state}: {r.chunks} chunks, fingerprint {r.fingerprint}, {r.seconds:.1f} s, in {r.where}")
+
+
+@app.command()
+def search(
+    query: str,
+    k: Annotated[int, typer.Option("--k", help="Passages to return.")] = 5,
+    doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids.")] = None,
+    status: Annotated[Optional[list[str]], typer.Option("--status", help="Only these statuses.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Search the policy documents; passages best first."""
+    a = _assistant()
+    try:
+        passages = a.search(query, k, doc_ids=doc, statuses=status)
+    except InputError as e:
+        _fail(str(e))
+    if as_json:
+        print(json.dumps([p.model_dump() for p in passages], ensure_ascii=False, indent=2))
+        return
+    for rank, p in enumerate(passages, 1):
+        console.print(f"[bold]{rank}. {p.doc_short_title}{p.locator}[/bold]  (score {p.score:.4f}, {p.status})")
+        console.print(p.text, highlight=False)
+        console.print()
+
+
+@app.command()
+def ask(
+    question: Annotated[Optional[str], typer.Argument()] = None,
+    batch: Annotated[Optional[Path], typer.Option("--batch", help="File with one question per line; JSON lines out.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Answer a question with citations (or a file of questions with --batch)."""
+    if (question is None) == (batch is None):
+        _fail("give either a question or --batch FILE")
+    a = _assistant()
+    if batch is not None:
+        if not batch.is_file():
+            _fail(f"no such file: {batch}")
+        for line in batch.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            try:
+                out = a.ask(line.strip()).model_dump()
+            except InputError as e:
+                out = {"question": line.strip(), "error": str(e)}
+            out["question"] = line.strip()
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+        return
+    try:
+        answer = a.ask(question)
+    except InputError as e:
+        _fail(str(e))
+    if as_json:
+        print(json.dumps(answer.model_dump(), ensure_ascii=False, indent=2))
+        return
+    console.print(answer.text, highlight=False)
+    if answer.citations:
+        console.print("\n[bold]引用 / Citations[/bold]")
+        for c in answer.citations:
+            console.print(f"[{c.marker or '-'}] {c.doc_title} {c.locator}: “{c.quote}”", highlight=False)
+
+
+@app.command()
+def eligibility(
+    text: Annotated[Optional[str], typer.Argument(help="Lab figures in free text.")] = None,
+    profile: Annotated[Optional[Path], typer.Option("--profile", help="A JSON profile file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Check a lab's figures against 第十二条 of the 管理办法."""
+    from assistant.eligibility.cli import cli_check
+
+    if (text is None) == (profile is None):
+        _fail("give either the lab figures as text or --profile FILE.json")
+    try:
+        print(cli_check(text, str(profile) if profile else None, as_json))
+    except (InputError, ValueError, OSError) as e:
+        _fail(str(e))
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Bind address (default from settings).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default from settings).")] = None,
+) -> None:
+    """Start the web app: chat UI, help-desk console, widget and REST API."""
+    from assistant.web import serve as serve_web
+
+    serve_web(host=host, port=port)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    questions: Annotated[Path, typer.Option(help="Question set.")] = EVAL_DIR / "questions.jsonl",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Recall@5 and MRR of this pipeline against the baselines, plus build time, latency, memory."""
+    from assistant.evaluation.retrieval import format_retrieval_eval, run_retrieval_eval
+
+    result = run_retrieval_eval(questions)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_retrieval_eval(result))
+
+
+@eval_app.command("answers")
+def eval_answers(
+    questions: Annotated[Path, typer.Option(help="Question set.")] = EVAL_DIR / "questions.jsonl",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Key facts, citations, grounding, refusals and numbers of the answers."""
+    from assistant.evaluation.answers import format_answer_eval, run_answer_eval
+
+    result = run_answer_eval(questions, _assistant())
+    print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_answer_eval(result))
+
+
+@eval_app.command("eligibility")
+def eval_eligibility(
+    cases: Annotated[Path, typer.Option(help="Eligibility cases.")] = EVAL_DIR / "eligibility_cases.jsonl",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Figure-extraction and per-criterion accuracy of the eligibility tool."""
+    from assistant.evaluation.eligibility import format_eligibility_eval, run_eligibility_eval
+
+    result = run_eligibility_eval(cases)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_eligibility_eval(result))
+
+
+def main() -> None:
+    try:
+        app()
+    except InputError as e:  # pragma: no cover - commands catch their own
+        err.print(f"[red]error:[/red] {e}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
