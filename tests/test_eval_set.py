@@ -1,0 +1,300 @@
+"""Validates the development question set eval/questions.jsonl against the raw documents.
+
+What it checks: every record has the required fields with allowed values; ids are unique; the set
+has the size and mix the retrieval and answer evaluations rely on (answerable / unanswerable,
+English, low-overlap share, all five documents); every evidence text is a verbatim span of its raw
+document (whitespace-insensitive, because the raw files break lines and pad with spaces, e.g.
+"3000 平方米"); every evidence text sits where its locator says (the 第X条 / （X） / N. of the
+管理办法, or the heading path 一、 > （X） > N. / 专栏 of the other documents) and not in the reprint
+site's advertising or the web page's trailing tags; every key fact of an answerable question is
+in its evidence or the article around it; questions typed low_overlap really share few words with
+their evidence.
+
+What it does not check: whether the questions are well chosen or the answers complete. That is a
+human judgement; the notes field records the subtle cases.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS_FILE = ROOT / "eval" / "questions.jsonl"
+RAW_DIR = ROOT / "corpus" / "raw"
+CATALOG = ROOT / "corpus" / "catalog.json"
+
+MEASURES = "nqsl-measures-2023"
+ANSWERABLE_TYPES = {
+    "paraphrase", "low_overlap", "multi_article", "multi_doc", "english",
+    "numeric", "procedure", "version",
+}
+UNANSWERABLE_TYPES = {"unanswerable", "near_miss"}
+REQUIRED = {"id", "question", "lang", "type", "answerable", "evidence", "key_facts"}
+OPTIONAL = {"notes"}
+
+# Locators for text that precedes the document body and has no heading of its own.
+PREAMBLE_LOCATORS = {
+    "印发通知",  # the 管理办法's covering notice
+    "导语",  # the news lead of the 五部门 reprint
+    "征求意见公告",  # the 辽宁 announcement asking for comments
+}
+# Where the document ends and the web page's noise begins (menus, hotline, tags): evidence must
+# come before it. The hotline at the top of the 五部门 reprint is excluded by the heading check.
+NOISE_STARTS = {
+    "qi-supply-chain-2024": "企业分站",
+    "liaoning-qi-plan-draft-2022": "标签:",
+}
+
+CN_NUM = "一二三四五六七八九十百"
+ARTICLE_RE = re.compile(rf"^(?:\[bookmark:[^\]]*\])?(第[{CN_NUM}]+条)")
+CHAPTER_RE = re.compile(rf"^第[{CN_NUM}]+章")
+ITEM_RE = re.compile(rf"^[（(][{CN_NUM}]+[）)]")
+NUMBERED_RE = re.compile(r"^(\d+)\.(?!\d)")
+MEASURES_LOCATOR_RE = re.compile(rf"^(第[{CN_NUM}]+条)(（[{CN_NUM}]+）)?(\d+)?$")
+
+
+def squash(text: str) -> str:
+    """Remove all whitespace (raw files wrap lines and pad numbers with spaces)."""
+    return re.sub(r"\s+", "", text)
+
+
+def norm_heading(text: str) -> str:
+    """Whitespace-free, half-width brackets: locators may use either bracket width."""
+    return squash(text).replace("（", "(").replace("）", ")")
+
+
+def load_questions() -> list[dict]:
+    with QUESTIONS_FILE.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+QUESTIONS = load_questions()
+BY_ID = {q.get("id"): q for q in QUESTIONS}
+
+
+@cache
+def catalog_ids() -> set[str]:
+    return {d["id"] for d in json.loads(CATALOG.read_text(encoding="utf-8"))["documents"]}
+
+
+@cache
+def raw_lines(doc_id: str) -> tuple[str, ...]:
+    """Non-empty lines of the raw document, whitespace removed."""
+    text = (RAW_DIR / f"{doc_id}.txt").read_text(encoding="utf-8")
+    return tuple(s for s in (squash(line) for line in text.splitlines()) if s)
+
+
+@cache
+def raw_squashed(doc_id: str) -> str:
+    return "".join(raw_lines(doc_id))
+
+
+def heading_level(line: str) -> int | None:
+    """Level of a heading line in the non-管理办法 documents, None for body text."""
+    if re.match(rf"^[{CN_NUM}]+、", line):
+        return 1
+    if ITEM_RE.match(line) or line.startswith("专栏"):
+        return 2
+    if NUMBERED_RE.match(line) or line.startswith("——"):
+        return 3
+    return None
+
+
+def measures_block(locator: str) -> tuple[str, str]:
+    """(text of the located 条/项/目, text of the whole 条) in the 管理办法."""
+    lines = raw_lines(MEASURES)
+    if locator == "印发通知":
+        end = lines.index("国家质量标准实验室管理办法")
+        notice = "".join(lines[:end])
+        return notice, notice
+    m = MEASURES_LOCATOR_RE.match(locator)
+    assert m, f"管理办法 locator not of the form 第X条（X）N: {locator!r}"
+    article, item, number = m.groups()
+    starts = [i for i, line in enumerate(lines) if (a := ARTICLE_RE.match(line)) and a.group(1) == article]
+    assert len(starts) == 1, f"{article} not found exactly once as an article heading"
+    start = starts[0]
+    end = start + 1
+    while end < len(lines) and not ARTICLE_RE.match(lines[end]) and not CHAPTER_RE.match(lines[end]):
+        end += 1
+    article_lines = lines[start:end]
+    whole = "".join(article_lines)
+    block = article_lines
+    if item:
+        idx = [i for i, line in enumerate(block) if line.startswith(item)]
+        assert idx, f"{article}{item} not found"
+        i = idx[0]
+        j = i + 1
+        while j < len(block) and not ITEM_RE.match(block[j]):
+            j += 1
+        block = block[i:j]
+    if number:
+        idx = [i for i, line in enumerate(block) if (n := NUMBERED_RE.match(line)) and n.group(1) == number]
+        assert idx, f"{locator}: numbered item {number}. not found"
+        i = idx[0]
+        j = i + 1
+        while j < len(block) and not NUMBERED_RE.match(block[j]):
+            j += 1
+        block = block[i:j]
+    return "".join(block), whole
+
+
+def section_block(doc_id: str, locator: str) -> str:
+    """Text under the heading path 'A > B > C' in a document structured by 一、/（一）/1./专栏."""
+    lines = raw_lines(doc_id)
+    if locator in PREAMBLE_LOCATORS:
+        return raw_squashed(doc_id)
+    pos = 0
+    level = None
+    for seg in (norm_heading(s) for s in locator.split(">")):
+        found = None
+        for i in range(pos, len(lines)):
+            line = lines[i]
+            bare = line[2:] if line.startswith("——") else line
+            if norm_heading(bare).startswith(seg):
+                found = i
+                break
+        assert found is not None, f"{doc_id}: heading {seg!r} of locator {locator!r} not found in order"
+        level = heading_level(lines[found])
+        pos = found
+    end = pos + 1
+    if level is not None:
+        while end < len(lines):
+            other = heading_level(lines[end])
+            if other is not None and other <= level:
+                break
+            end += 1
+    else:
+        end = len(lines)
+    return "".join(lines[pos:end])
+
+
+def located_text(ev: dict) -> tuple[str, str]:
+    """(block the locator names, surrounding article/section used for key-fact support)."""
+    if ev["doc_id"] == MEASURES:
+        return measures_block(ev["locator"])
+    block = section_block(ev["doc_id"], ev["locator"])
+    return block, block
+
+
+def cjk_bigrams(text: str) -> set[str]:
+    s = re.sub(r"[^\u4e00-\u9fff0-9A-Za-z]", "", text)
+    return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+def overlap(q: dict) -> float:
+    """Share of the question's character bigrams that occur in its evidence texts."""
+    qb = cjk_bigrams(q["question"])
+    eb = set().union(*(cjk_bigrams(e["text"]) for e in q["evidence"]))
+    return len(qb & eb) / max(1, len(qb))
+
+
+ids = [q.get("id", f"<line {i + 1}>") for i, q in enumerate(QUESTIONS)]
+
+
+def test_ids_unique_and_well_formed():
+    counts = Counter(q.get("id") for q in QUESTIONS)
+    dupes = [i for i, n in counts.items() if n > 1]
+    assert not dupes, f"duplicate ids: {dupes}"
+    bad = [q.get("id") for q in QUESTIONS if not re.fullmatch(r"q\d{3}", str(q.get("id")))]
+    assert not bad, f"ids not of the form q001: {bad}"
+
+
+@pytest.mark.parametrize("qid", ids)
+def test_record_shape(qid):
+    q = BY_ID[qid]
+    assert REQUIRED <= q.keys(), f"missing fields: {REQUIRED - q.keys()}"
+    assert q.keys() <= REQUIRED | OPTIONAL, f"unknown fields: {q.keys() - REQUIRED - OPTIONAL}"
+    assert isinstance(q["question"], str) and q["question"].strip()
+    assert q["lang"] in {"zh", "en"}
+    assert isinstance(q["answerable"], bool)
+    assert isinstance(q["evidence"], list) and isinstance(q["key_facts"], list)
+    for ev in q["evidence"]:
+        assert {"doc_id", "locator", "text"} <= ev.keys(), ev
+        assert ev["doc_id"] in catalog_ids(), ev["doc_id"]
+        assert ev["locator"].strip() and ev["text"].strip()
+    if q["lang"] == "en":
+        assert not re.search(r"[\u4e00-\u9fff]{4,}", q["question"]), "English question quotes long Chinese"
+    else:
+        assert re.search(r"[\u4e00-\u9fff]", q["question"])
+    if q["answerable"]:
+        assert q["type"] in ANSWERABLE_TYPES
+        assert q["evidence"], "an answerable question needs evidence"
+        assert 1 <= len(q["key_facts"]) <= 4
+        assert all(isinstance(k, str) and k.strip() for k in q["key_facts"])
+        assert not any(ev.get("nearest") for ev in q["evidence"]), "nearest is only for unanswerable"
+        if q["type"] == "english":
+            assert q["lang"] == "en"
+        if q["type"] == "multi_doc":
+            assert len({ev["doc_id"] for ev in q["evidence"]}) >= 2
+        if q["type"] == "multi_article":
+            assert len({(ev["doc_id"], ev["locator"]) for ev in q["evidence"]}) >= 2
+    else:
+        assert q["type"] in UNANSWERABLE_TYPES
+        assert q["key_facts"] == []
+        assert all(ev.get("nearest") is True for ev in q["evidence"]), "evidence of an unanswerable question must be nearest"
+        if q["type"] == "near_miss":
+            assert q["evidence"], "a near miss names the nearest thing the documents do say"
+
+
+def test_counts():
+    answerable = [q for q in QUESTIONS if q["answerable"]]
+    unanswerable = [q for q in QUESTIONS if not q["answerable"]]
+    english = [q for q in QUESTIONS if q["lang"] == "en"]
+    low = [q for q in answerable if q["type"] == "low_overlap"]
+    assert len(answerable) >= 65
+    assert len(unanswerable) >= 18
+    assert len(english) >= 12
+    assert len(low) * 3 >= len(answerable), f"{len(low)} low_overlap of {len(answerable)} answerable"
+    assert sum(q["type"] == "near_miss" for q in unanswerable) >= 5
+    assert sum(q["lang"] == "en" for q in unanswerable) >= 2
+    for t in ("multi_article", "multi_doc", "version", "procedure", "numeric"):
+        assert any(q["type"] == t for q in answerable), f"no {t} question"
+
+
+def test_every_document_is_covered_and_the_measures_weigh_most():
+    per_doc = Counter(ev["doc_id"] for q in QUESTIONS if q["answerable"] for ev in q["evidence"])
+    assert set(per_doc) == catalog_ids(), f"documents without answerable questions: {catalog_ids() - set(per_doc)}"
+    questions_on_measures = sum(any(ev["doc_id"] == MEASURES for ev in q["evidence"]) for q in QUESTIONS if q["answerable"])
+    assert questions_on_measures * 2 > sum(q["answerable"] for q in QUESTIONS)
+
+
+@pytest.mark.parametrize("qid", ids)
+def test_evidence_is_verbatim_in_its_document(qid):
+    for ev in BY_ID[qid]["evidence"]:
+        assert squash(ev["text"]) in raw_squashed(ev["doc_id"]), f"not in {ev['doc_id']}: {ev['text']!r}"
+
+
+@pytest.mark.parametrize("qid", ids)
+def test_evidence_sits_under_its_locator_and_outside_page_noise(qid):
+    for ev in BY_ID[qid]["evidence"]:
+        block, _ = located_text(ev)
+        assert squash(ev["text"]) in block, f"{ev['text']!r} is not under {ev['doc_id']} {ev['locator']!r}"
+        marker = NOISE_STARTS.get(ev["doc_id"])
+        if marker:
+            doc = raw_squashed(ev["doc_id"])
+            assert doc.find(squash(ev["text"])) < doc.index(marker), "evidence taken from page noise"
+
+
+@pytest.mark.parametrize("qid", [q["id"] for q in QUESTIONS if q["answerable"]])
+def test_key_facts_are_supported_by_evidence(qid):
+    q = BY_ID[qid]
+    texts = [squash(ev["text"]) for ev in q["evidence"]]
+    texts += [located_text(ev)[1] for ev in q["evidence"]]
+    for fact in q["key_facts"]:
+        assert any(squash(fact) in t for t in texts), f"key fact {fact!r} not in the evidence or its article"
+
+
+def test_low_overlap_questions_share_few_words_with_their_evidence():
+    zh = [q for q in QUESTIONS if q["answerable"] and q["lang"] == "zh"]
+    low = [q for q in zh if q["type"] == "low_overlap"]
+    para = [q for q in zh if q["type"] == "paraphrase"]
+    too_close = {q["id"]: round(overlap(q), 2) for q in low if overlap(q) > 0.5}
+    assert not too_close, f"low_overlap questions that reuse the source wording: {too_close}"
+    mean = lambda qs: sum(map(overlap, qs)) / len(qs)  # noqa: E731
+    assert mean(low) < mean(para)
