@@ -1,0 +1,52 @@
+"""The eligibility check: 第十二条 of 《国家质量标准实验室管理办法》 as code.
+
+    from assistant import eligibility
+    report = eligibility.check("我们科研用房4200平方米，设备现值6800万元……")
+    print(eligibility.render(report))
+
+- ``check(profile_or_text, base=None, lang=None)``: read figures from text (or take a profile,
+  a dict of canonical figures), apply them on top of ``base`` (follow-up messages), evaluate;
+- ``extract_profile(text, base=None)``: only the reading of figures;
+- ``has_lab_figures(text)``: does a chat message carry the lab's own figures?
+- ``render(report, lang=None)``: the report as plain text in Chinese or English.
+
+The numbers are compared in code; no model is involved. See ``conditions`` for the rule as data,
+``extract`` for the reading of free text, ``evaluate`` for the verdict logic.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.eligibility.evaluate import evaluate
+from assistant.eligibility.extract import extract_profile, has_lab_figures
+from assistant.eligibility.profile import LabProfile
+from assistant.eligibility.report import EligibilityReport, render
+
+__all__ = ["check", "extract_profile", "has_lab_figures", "render", "LabProfile", "EligibilityReport", "detect_language"]
+
+
+def detect_language(text: str) -> str:
+    from assistant.answering.language import detect_language as _detect
+
+    return _detect(text or "")
+
+
+def check(
+    profile_or_text: LabProfile | dict[str, Any] | str,
+    base: LabProfile | None = None,
+    lang: str | None = None,
+) -> EligibilityReport:
+    """Evaluate a lab against 第十二条.
+
+    ``profile_or_text`` is free text (Chinese or English), a ``LabProfile`` or a dict of its fields.
+    With ``base`` (the profile of earlier messages), what the new input states replaces the old
+    values. ``lang`` defaults to the language of the text, else Chinese.
+    """
+    if isinstance(profile_or_text, str):
+        profile = extract_profile(profile_or_text, base=base)
+        lang = lang or detect_language(profile_or_text)
+    else:
+        update = profile_or_text if isinstance(profile_or_text, LabProfile) else LabProfile.model_validate(profile_or_text)
+        profile = base.merge(update) if base is not None else update
+    return evaluate(profile, lang=lang or "zh")
