@@ -81,6 +81,27 @@ def referenced_article(query: str) -> tuple[str, str | None] | None:
     return article_label(n), item
 
 
+_MIIT, _MIIT_SAFE = "工业和信息化", "工业\u2060信息化"
+_CLAUSE_END = re.compile(r"[？?；;。!！]")
+_RESPECTIVELY = re.compile(r"^(.*?)([^，,、和与及]{2,12})(?:和|与|及|、)([^，,、和与及]{2,12})分别(.+)$")
+
+
+def decompose(query: str) -> list[str]:
+    """The query, plus its parts when it asks several things at once: one per question clause
+    (建设期多久？能延期吗？), and one per subject of a 分别 question (A和B分别…). Each part is
+    retrieved for, so every part finds its own article."""
+    clauses = [c.strip() for c in _CLAUSE_END.split(query) if len(c.strip()) >= 4]
+    parts: list[str] = []
+    for clause in clauses:
+        m = _RESPECTIVELY.match(clause.replace(_MIIT, _MIIT_SAFE))  # 工业和信息化部 is one name
+        if m:
+            head, a, b, rest = (g.replace(_MIIT_SAFE, _MIIT) for g in m.groups())
+            parts += [f"{head}{a}{rest}", f"{head}{b}{rest}"]
+        elif len(clauses) > 1:
+            parts.append(clause)
+    return [query] + [p for p in dict.fromkeys(parts) if p != query]
+
+
 def mentioned_documents(query: str, aliases: dict[str, list[str]]) -> set[str]:
     """Ids of the documents the query names (纲要, 五部门, 辽宁, the 2022 guidance …)."""
     low = query.lower()
@@ -159,24 +180,28 @@ class HybridRetriever:
         return found
 
     # -- fusion -----------------------------------------------------------------------------
-    def fuse(self, legs: dict[str, list[tuple[int, float]]], query: str = "") -> dict[int, float]:
-        """Weighted reciprocal-rank fusion, then two priors expressed in the same unit (a first
-        rank is worth 1 / (rrf_k + 1)): documents the query names, and the operative rule."""
+    def fuse(self, rankings: list[tuple[str, dict[str, list[tuple[int, float]]]]]) -> dict[int, float]:
+        """Weighted reciprocal-rank fusion of every leg of every (sub-)query. Each (sub-)query also
+        adds its own priors, in the same unit (a first rank is worth 1 / (rrf_k + 1)): the
+        documents it names, or the operative rule when it names none."""
         s = self.settings
         weights = {"dense": s.dense_weight, "lexical": s.lexical_weight,
                    "dense_sentence": s.dense_weight, "lexical_sentence": s.lexical_weight}
-        fused: dict[int, float] = {}
-        for leg, hits in legs.items():
-            for rank, (i, _) in enumerate(hits):
-                fused[i] = fused.get(i, 0.0) + weights[leg] / (s.rrf_k + rank + 1)
-        named = mentioned_documents(query, self.aliases)
         unit = 1.0 / (s.rrf_k + 1)
-        for i in fused:
-            doc = self.chunks[i].doc_id
-            if doc in named:
-                fused[i] += s.named_document_boost * unit
-            elif doc in self.operative and not named:
-                fused[i] += s.operative_boost * unit
+        fused: dict[int, float] = {}
+        for query, legs in rankings:
+            seen: set[int] = set()
+            for leg, hits in legs.items():
+                for rank, (i, _) in enumerate(hits):
+                    fused[i] = fused.get(i, 0.0) + weights[leg] / (s.rrf_k + rank + 1)
+                    seen.add(i)
+            named = mentioned_documents(query, self.aliases)
+            for i in seen:
+                doc = self.chunks[i].doc_id
+                if doc in named:
+                    fused[i] += s.named_document_boost * unit
+                elif doc in self.operative and not named:
+                    fused[i] += s.operative_boost * unit
         return fused
 
     def search(
@@ -192,7 +217,8 @@ class HybridRetriever:
         if not 1 <= k <= 50:
             raise InputError("k must be between 1 and 50.")
         filters = Filters(doc_ids, statuses)
-        fused = self.fuse(self.legs(query, self.settings.candidates, filters, legs), query)
+        n = self.settings.candidates
+        fused = self.fuse([(q, self.legs(q, n, filters, legs)) for q in decompose(query)])
         ranked = sorted(fused, key=lambda i: -fused[i])
         ranked = self._article_first(query, ranked, filters, fused)
         return [self._passage(i, fused.get(i, 0.0)) for i in ranked[:k]]

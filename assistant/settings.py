@@ -51,7 +51,7 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = Field(default=1.0, ge=0.0, description="Weight of the dense leg in the fusion.")
     lexical_weight: float = Field(default=1.0, ge=0.0, description="Weight of the BM25 leg in the fusion.")
     named_document_boost: float = Field(
-        default=1.0, ge=0.0, description="Bonus, in first-rank units, for chunks of a document the question names."
+        default=2.0, ge=0.0, description="Bonus, in first-rank units, for chunks of a document the question names."
     )
     operative_boost: float = Field(
         default=0.0, ge=0.0,
