@@ -60,16 +60,65 @@ class Assistant:
         return self.retriever.search(query, k)
 
     def ask(self, question: str, history: list | None = None) -> Answer:
-        return self.answerer.ask(question, history)
+        report = self._eligibility_in_chat(question, history)
+        answer = self.answerer.ask(question, history)
+        return self._with_report(answer, report) if report is not None else answer
 
     def ask_stream(self, question: str, history: list | None = None) -> Iterator[str | Answer]:
-        return self.answerer.ask_stream(question, history)
+        report = self._eligibility_in_chat(question, history)
+        if report is None:
+            yield from self.answerer.ask_stream(question, history)
+            return
+        # the report leads; the passages behind it follow in the final answer
+        answer = self._with_report(self.answerer.ask(question, history), report)
+        for part in answer.text.split("\n"):
+            yield part + "\n"
+        yield answer
 
     # -- eligibility --------------------------------------------------------------------------
-    def check_eligibility(self, profile_or_text):
+    def check_eligibility(self, profile_or_text, base=None):
         from assistant import eligibility
 
-        return eligibility.check(profile_or_text)
+        if isinstance(profile_or_text, str):
+            self.retriever.check_query(profile_or_text)
+        return eligibility.check(profile_or_text, base=base)
+
+    def _eligibility_in_chat(self, question: str, history: list | None):
+        """The eligibility report when this message (or, for a correction like 设备其实是5200万,
+        the conversation) carries the lab's figures; None otherwise. Figures of earlier user
+        messages are the base that this message updates."""
+        from assistant import eligibility
+
+        if not isinstance(question, str) or not question.strip():
+            return None  # the answer chain gives the clear error
+        base = None
+        for turn in history or []:
+            text = turn.get("content") if isinstance(turn, dict) else None
+            if isinstance(text, str) and turn.get("role") == "user" and eligibility.has_lab_figures(text):
+                base = eligibility.extract_profile(text, base=base)
+        if not eligibility.has_lab_figures(question):
+            return None
+        return eligibility.check(question, base=base)
+
+    def _with_report(self, answer: Answer, report) -> Answer:
+        """The answer to a message with lab figures: the condition-by-condition report first, its
+        clause citations, then the passages the question retrieved."""
+        from assistant import eligibility
+
+        lang = answer.language
+        seen = {(c.doc_id, c.locator, c.quote) for c in answer.citations}
+        cited = []
+        for c in [r.citation for r in report.criteria] + list(report.channel.citations):
+            if (c.doc_id, c.locator, c.quote) not in seen:
+                seen.add((c.doc_id, c.locator, c.quote))
+                cited.append(c)
+        text = eligibility.render(report, lang)
+        if answer.text and not answer.refused:
+            text += "\n\n" + ("相关条文：\n" if lang == "zh" else "Related provisions:\n") + answer.text
+        return answer.model_copy(
+            update={"text": text, "refused": False, "citations": cited + list(answer.citations),
+                    "eligibility": report.model_dump(mode="json")}
+        )
 
     # -- corpus -------------------------------------------------------------------------------
     def documents(self) -> list[DocumentMeta]:
