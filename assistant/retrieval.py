@@ -102,6 +102,15 @@ def decompose(query: str) -> list[str]:
     return [query] + [p for p in dict.fromkeys(parts) if p != query]
 
 
+# Questions that want a quantity (多少, 多久, how many …), and passages that state one: such a
+# passage gets ``quantity_boost`` (answer-type matching, as in classic question answering).
+_ASKS_QUANTITY = re.compile(
+    r"多少|几[个项年家次种类名月天人]|多久|多长|多大|比例|百分之|达到什么|目标是|how (many|much|long|often)|what (percentage|number)",
+    re.I,
+)
+_STATES_QUANTITY = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|项|年|家|名|类|种|月|人)")
+
+
 def mentioned_documents(query: str, aliases: dict[str, list[str]]) -> set[str]:
     """Ids of the documents the query names (纲要, 五部门, 辽宁, the 2022 guidance …)."""
     low = query.lower()
@@ -183,7 +192,8 @@ class HybridRetriever:
     def fuse(self, rankings: list[tuple[str, dict[str, list[tuple[int, float]]]]]) -> dict[int, float]:
         """Weighted reciprocal-rank fusion of every leg of every (sub-)query. Each (sub-)query also
         adds its own priors, in the same unit (a first rank is worth 1 / (rrf_k + 1)): the
-        documents it names, or the operative rule when it names none."""
+        documents it names, or the operative rule when it names none; and, when it asks for a
+        quantity, passages that state one."""
         s = self.settings
         weights = {"dense": s.dense_weight, "lexical": s.lexical_weight,
                    "dense_sentence": s.dense_weight, "lexical_sentence": s.lexical_weight}
@@ -196,12 +206,15 @@ class HybridRetriever:
                     fused[i] = fused.get(i, 0.0) + weights[leg] / (s.rrf_k + rank + 1)
                     seen.add(i)
             named = mentioned_documents(query, self.aliases)
+            wants_quantity = bool(_ASKS_QUANTITY.search(query))
             for i in seen:
                 doc = self.chunks[i].doc_id
                 if doc in named:
                     fused[i] += s.named_document_boost * unit
                 elif doc in self.operative and not named:
                     fused[i] += s.operative_boost * unit
+                if wants_quantity and _STATES_QUANTITY.search(self.chunks[i].text):
+                    fused[i] += s.quantity_boost * unit
         return fused
 
     def search(

@@ -57,6 +57,10 @@ class RetrievalSettings(BaseModel):
         default=0.0, ge=0.0,
         description="Bonus, in first-rank units, for the operative rule (authority_rank 1) when no document is named.",
     )
+    quantity_boost: float = Field(
+        default=1.0, ge=0.0,
+        description="Bonus, in first-rank units, for passages stating a quantity when the question asks for one.",
+    )
     max_query_chars: int = Field(default=2000, ge=10, description="Longer queries are refused with a clear error.")
 
 
