@@ -33,6 +33,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "Quality & Standards Laboratories — or give me your lab's figures and I will check them against Article 12.",
     },
     "sources": {"zh": "依据条文", "en": "Sources"},
+    "more_sources": {"zh": "展开其余 {n} 条出处", "en": "Show {n} more sources"},
+    "placeholder_short": {"zh": "请输入您的问题", "en": "Type your question"},
     "open_article": {"zh": "查看原文", "en": "Open article"},
     "copy": {"zh": "复制回答及出处", "en": "Copy answer with sources"},
     "copied": {"zh": "已复制", "en": "Copied"},
@@ -40,6 +42,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "feedback_comment_ph": {"zh": "哪里不准确或不清楚？", "en": "What was wrong or unclear?"},
     "feedback_submit": {"zh": "提交意见", "en": "Send comment"},
     "feedback_saved": {"zh": "意见已记录，谢谢！", "en": "Comment saved, thank you!"},
+    "like": {"zh": "有帮助", "en": "Helpful"},
+    "dislike": {"zh": "没有帮助", "en": "Not helpful"},
+    "examples_title": {"zh": "您可以这样问：", "en": "You can ask:"},
     "error_generic": {"zh": "抱歉，服务暂时出现问题，请稍后再试。", "en": "Sorry, something went wrong. Please try again."},
     "thinking": {"zh": "正在检索政策文件…", "en": "Searching the documents…"},
     # eligibility
@@ -69,6 +74,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "elig_reset": {"zh": "清空", "en": "Reset"},
     "err_negative": {"zh": "“{field}”不能为负数，请检查后重新填写。", "en": "“{field}” cannot be negative. Please correct it."},
     "err_integer": {"zh": "“{field}”应为整数。", "en": "“{field}” must be a whole number."},
+    "err_number": {"zh": "“{field}”请填写数字（单位见栏目名称）。", "en": "“{field}” must be a number (unit in the label)."},
     "err_empty_form": {"zh": "请至少填写一项数据。", "en": "Please fill in at least one figure."},
     # report
     "col_condition": {"zh": "条件", "en": "Condition"},
@@ -79,7 +85,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "channel": {"zh": "推荐渠道", "en": "Recommendation channel"},
     "priority": {"zh": "优先条件", "en": "Priority"},
     "next_steps": {"zh": "下一步准备", "en": "What to prepare next"},
-    "figures": {"zh": "已识别的数据", "en": "Figures read"},
+    "warnings": {"zh": "提示", "en": "Notes"},
+    "elig_note": {
+        "zh": "说明：本核对只按第十二条比对您提供的数字；定性条件由专家评审认定，结果不代表评审结论。",
+        "en": "This check compares the figures you gave with Article 12 only; qualitative conditions are judged "
+        "by the expert review, so this is not a review decision.",
+    },
 }
 
 STATUS: dict[str, dict[str, str]] = {
