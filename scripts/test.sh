@@ -13,5 +13,7 @@ if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; t
   fi
 fi
 . .venv/bin/activate
+# With Chromium present the browser tests must run (never silently skipped).
+if [ -x /usr/bin/chromium ]; then export QSL_REQUIRE_BROWSER=1; fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 ANONYMIZED_TELEMETRY=False
 python -m pytest -q "$@"
