@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +89,14 @@ class WebSettings(BaseModel):
         description="Host sites allowed to embed the widget (CORS and frame-ancestors), e.g. https://www.samr.gov.cn.",
     )
     data_dir: Path = Field(default=ROOT / "data", description="Where the SQLite question log and feedback live.")
+    console_user: str = Field(default="helpdesk", description="User name for the help-desk console (HTTP Basic).")
+    console_password: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Password of the help-desk console and of the question-log/feedback export endpoints (HTTP Basic). "
+            "Unset: those are served only to clients on this machine (loopback)."
+        ),
+    )
 
 
 class Settings(BaseSettings):
