@@ -226,7 +226,7 @@ class HybridRetriever:
         legs: Sequence[str] = LEGS,
     ) -> list[Passage]:
         query = self.check_query(query)
-        k = k or self.settings.k
+        k = self.settings.k if k is None else k
         if not 1 <= k <= 50:
             raise InputError("k must be between 1 and 50.")
         filters = Filters(doc_ids, statuses)

@@ -6,7 +6,8 @@ What is removed, and why:
   are dropped anywhere as a safety net for new documents;
 - newspaper page marks (上接01版 / 下转02版) and word-processor bookmarks ([bookmark: _GoBack]);
 - truncated duplicate page titles ("…公开..."), which a web page repeats above the real title;
-- blank lines and indentation. A paragraph that a page break cut mid-sentence is joined again.
+- blank lines and indentation. A paragraph that a page break cut mid-sentence, or a title cut
+  over several lines, is joined again.
 
 What is not handled: text a page break lost (the newspaper excerpt of the 纲要 misses a few
 characters at one break); it is kept as printed, never invented.
@@ -37,6 +38,15 @@ HEADING_START = re.compile(
     r"\d+[.．、]|专栏\s*\d+|——)"
 )
 _MIN_CUT_PARAGRAPH = 40  # a paragraph cut by a page break is a long one; short lines are titles
+
+
+def _cut(paragraph: str, last_line: str) -> bool:
+    """Was this paragraph cut short? One whose last line is long and not closed by punctuation
+    (a page break), or a title left open: an unclosed 《 or （, or ending on 关于 / 对."""
+    if len(last_line) >= _MIN_CUT_PARAGRAPH and not _CLOSED.search(paragraph):
+        return True
+    opened = paragraph.count("《") > paragraph.count("》") or paragraph.count("（") > paragraph.count("）")
+    return opened or paragraph.endswith(("关于", "对"))
 
 
 def is_noise_line(line: str) -> bool:
@@ -70,14 +80,11 @@ def clean_text(raw: str, meta: DocumentMeta) -> str:
     lines = [line for line in lines if line and not is_noise_line(line)]
     lines = _body(lines, meta)
     paragraphs: list[str] = []
+    last = ""
     for line in lines:
-        if (
-            paragraphs
-            and len(paragraphs[-1]) >= _MIN_CUT_PARAGRAPH
-            and not _CLOSED.search(paragraphs[-1])
-            and not HEADING_START.match(line)
-        ):
-            paragraphs[-1] += line  # rejoin a paragraph cut by a page break
+        if paragraphs and not HEADING_START.match(line) and _cut(paragraphs[-1], last):
+            paragraphs[-1] += line  # rejoin a paragraph or title cut by a page or line break
         else:
             paragraphs.append(line)
+        last = line
     return "\n".join(paragraphs) + "\n"

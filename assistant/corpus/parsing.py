@@ -142,10 +142,10 @@ class _Parser:
         steps = [f"{p.label}{' ' if p.kind in ('item', 'box') else ''}{p.title}".strip() for p in parents + [node]]
         return " > ".join(steps)
 
-    def _preamble_locator(self, first_line: str) -> str:
-        if "通知" in first_line and "印发" in first_line:
+    def _preamble_locator(self, title: str) -> str:
+        if "通知" in title and "印发" in title:
             return "印发通知"
-        if "公告" in first_line:
+        if "公告" in title:
             return "征求意见公告"
         return "引言"
 
@@ -161,7 +161,7 @@ class _Parser:
         first_child_start = node.children[0].start if node.children else node.end
         if node.kind == "document" and first_child_start > node.start:
             pre = self.text[node.start:first_child_start]
-            loc = self._preamble_locator(pre.split("\n", 1)[0])
+            loc = self._preamble_locator("".join(pre.split("\n")[:3]))  # a title may run over lines
             children.append(self._section("preamble", "", loc, loc, [loc], node.start, first_child_start, []))
         for child in node.children:
             children.append(self._freeze(child, parents + [node]))

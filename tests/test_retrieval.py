@@ -1,0 +1,256 @@
+"""Hybrid retrieval on the session index: fusion of the lexical and dense legs, article lookup,
+filters, the named-document prior, known answers, and bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import InputError
+from assistant.retrieval import Filters, HybridRetriever, referenced_article
+from assistant.settings import RetrievalSettings
+
+MEASURES, GUIDANCE, SUPPLY, OUTLINE, LIAONING = (
+    "nqsl-measures-2023", "nqsl-guidance-2022", "qi-supply-chain-2024", "quality-power-outline-2023",
+    "liaoning-qi-plan-draft-2022")
+
+# queries without an article number or a document name, on which the legs may disagree
+OPEN_QUERIES = ["实验室的研究成果怎么推广", "质量基础设施一站式服务", "青年人才培养", "数字化转型", "中小企业计量"]
+
+
+@pytest.fixture(scope="module")
+def retriever(qsl_assistant) -> HybridRetriever:
+    return qsl_assistant.retriever
+
+
+def variant(built_index, **settings) -> HybridRetriever:
+    """A retriever over the session index with other retrieval settings."""
+    return HybridRetriever(built_index.store, built_index.embedder, RetrievalSettings(**settings),
+                           [d.meta for d in built_index.docs])
+
+
+def ids(passages) -> list[str]:
+    return [p.chunk_id for p in passages]
+
+
+# -- fusion -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["实验室的研究成果怎么推广", "质量基础设施一站式服务", "品牌建设"])
+def test_fused_ranking_holds_the_top_of_both_legs(query, retriever):
+    legs = retriever.legs(query, retriever.settings.candidates, Filters())
+    top_dense, top_lexical = legs["dense"][0][0], legs["lexical"][0][0]
+    assert top_dense != top_lexical, "the legs agree on this query: it no longer tests the fusion"
+    fused = [retriever.by_id[p.chunk_id] for p in retriever.search(query, k=5)]
+    assert top_dense in fused and top_lexical in fused
+
+
+def test_fusion_is_weighted_reciprocal_rank(built_index):
+    """Against a reference computation, with the priors switched off."""
+    r = variant(built_index, named_document_boost=0, operative_boost=0, quantity_boost=0,
+                dense_weight=0.7, lexical_weight=1.3, rrf_k=10)
+    q = OPEN_QUERIES[0]
+    legs = r.legs(q, 30, Filters())
+    expected: dict[int, float] = {}
+    for leg, hits in legs.items():
+        weight = 0.7 if leg.startswith("dense") else 1.3
+        for rank, (i, _) in enumerate(hits, start=1):
+            expected[i] = expected.get(i, 0.0) + weight / (10 + rank)
+    got = r.fuse([(q, legs)])
+    assert got.keys() == expected.keys()
+    for i in expected:
+        assert got[i] == pytest.approx(expected[i])
+
+
+@pytest.mark.parametrize("off, kept", [("lexical_weight", ("dense", "dense_sentence")),
+                                       ("dense_weight", ("lexical", "lexical_sentence"))])
+def test_a_leg_weighted_zero_has_no_influence(off, kept, built_index):
+    base = dict(named_document_boost=0, operative_boost=0, quantity_boost=0)
+    weighted = variant(built_index, **base, **{off: 0.0})
+    alone = variant(built_index, **base)
+    changed = 0
+    for q in OPEN_QUERIES:
+        full = weighted.fuse([(q, weighted.legs(q, 30, Filters()))])
+        only = alone.fuse([(q, alone.legs(q, 30, Filters(), legs=kept))])
+        assert {i: s for i, s in full.items() if s > 0} == pytest.approx(only), q
+        top_weighted = weighted.search(q, k=3)[0].chunk_id
+        assert top_weighted == alone.search(q, k=3, legs=kept)[0].chunk_id, q
+        changed += ids(alone.search(q, k=5)) != ids(weighted.search(q, k=5))
+    assert changed, "switching a leg off changed no ranking: the test has no teeth"
+
+
+# -- article lookup -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("第十二条", ("第十二条", None)),
+        ("第12条规定了什么", ("第十二条", None)),
+        ("第 12 条", ("第十二条", None)),
+        ("Article 18", ("第十八条", None)),
+        ("what does article 25 of the measures say", ("第二十五条", None)),
+        ("第十二条第（三）项", ("第十二条", "（三）")),
+        ("第十二条(四)的要求", ("第十二条", "（四）")),
+        ("第12条第三项", ("第十二条", "（三）")),
+        ("第三十三条", ("第三十三条", None)),
+        ("第十二条和第十八条", ("第十二条", None)),
+        ("申报条件是什么", None),
+        ("第三章 条件", None),
+        ("article about conditions", None),
+        ("第0条", None),
+    ],
+)
+def test_referenced_article(query, expected):
+    assert referenced_article(query) == expected
+
+
+@pytest.mark.parametrize(
+    "query, article",
+    [("第十二条", "第十二条"), ("第12条的要求", "第十二条"), ("Article 18", "第十八条"),
+     ("What does article 25 say?", "第二十五条"), ("第三十三条", "第三十三条")],
+)
+def test_a_query_naming_an_article_gets_it_first(query, article, retriever):
+    hits = retriever.search(query, k=5)
+    assert hits[0].article == article and hits[0].locator.startswith(article)
+    n_chunks = sum(c.article == article for c in retriever.chunks)
+    assert [p.article for p in hits[:min(5, n_chunks)]] == [article] * min(5, n_chunks)
+
+
+@pytest.mark.parametrize("query, locator", [("第十二条第（三）项", "第十二条（三）"), ("第十二条第(四)项有哪些", "第十二条（四）")])
+def test_a_query_naming_an_item_gets_that_item_first(query, locator, retriever):
+    hits = retriever.search(query, k=3)
+    assert hits[0].locator == locator
+
+
+def test_article_lookup_respects_the_filters(retriever):
+    hits = retriever.search("第十二条", k=5, doc_ids=[GUIDANCE])
+    assert hits and {p.doc_id for p in hits} == {GUIDANCE}
+
+
+# -- filters ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "doc_ids, statuses, allowed",
+    [
+        ([LIAONING], None, {LIAONING}),
+        ([GUIDANCE, OUTLINE], None, {GUIDANCE, OUTLINE}),
+        (None, ["draft_for_comment"], {LIAONING}),
+        (None, ["in_force"], {MEASURES, GUIDANCE}),
+        (None, ["reprint", "excerpt"], {SUPPLY, OUTLINE}),
+        ([MEASURES, LIAONING], ["draft_for_comment"], {LIAONING}),
+    ],
+)
+def test_filters_by_document_and_status(doc_ids, statuses, allowed, qsl_assistant):
+    hits = qsl_assistant.search("国家质量标准实验室和质量基础设施建设的要求", k=10, doc_ids=doc_ids, statuses=statuses)
+    assert len(hits) == 10
+    assert {p.doc_id for p in hits} <= allowed
+    if statuses:
+        assert {p.status for p in hits} <= set(statuses)
+
+
+def test_filters_that_match_nothing_give_nothing(qsl_assistant):
+    assert qsl_assistant.search("建设期限", doc_ids=[LIAONING], statuses=["in_force"]) == []
+
+
+# -- named documents ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "query, doc_id",
+    [
+        ("辽宁怎么培养质量人才", LIAONING),
+        ("What does the Liaoning draft say about certification?", LIAONING),
+        ("五部门文件对计量有什么要求", SUPPLY),
+        ("纲要里关于标准的要求", OUTLINE),
+    ],
+)
+def test_a_question_naming_a_document_gets_that_document_first(query, doc_id, retriever):
+    assert [p.doc_id for p in retriever.search(query, k=3)] == [doc_id] * 3
+
+
+def test_the_named_document_prior_is_what_puts_it_first(built_index, retriever):
+    without = variant(built_index, named_document_boost=0)
+    moved = [q for q, doc_id in [("五部门文件对计量有什么要求", SUPPLY), ("纲要里关于标准的要求", OUTLINE)]
+             if without.search(q, k=1)[0].doc_id != doc_id]
+    assert moved, "without the prior these questions still find the named document first: pick others"
+
+
+# -- known answers (written from the documents) ------------------------------------------------
+
+@pytest.mark.parametrize(
+    "question, doc_id, locator",
+    [
+        ("专利申请和技术成果转让按什么规定办理？", MEASURES, "第二十三条"),
+        ("实验室能不能参与制造业创新中心建设？", MEASURES, "第三十条"),
+        ("验收通过以后要向社会公示吗？", MEASURES, "第十九条"),
+        ("Can the lab director be someone who is not a senior leader of the host institution?", MEASURES, "第十四条"),
+        ("When do the measures take effect?", MEASURES, "第三十三条"),
+        ("国家级质量标准实验室主要依托哪些单位建设？", GUIDANCE, "二、主要任务 > （三）建立“进退”机制"),
+        ("质量认证示范区计划建设多少个？", SUPPLY, "一、总体要求 > （三）行动目标"),
+        ("缺陷产品调查协作基地怎么布局？", SUPPLY, "四、强化质量政策激励约束作用 > （十四）强化底线约束"),
+        ("链上企业要设立哪些质量岗位？", SUPPLY, "五、着力推动联动机制建设 > （十六）建立链上成员协作机制"),
+        ("建筑材料质量怎么提升？", OUTLINE, "六、提升建设工程品质 > （十四）提高建筑材料质量水平"),
+        ("检验检测技能竞赛取得前三名的人员有什么待遇？", LIAONING, "三、政策资金保障措施 > （三）加强人才队伍建设"),
+        ("对辽宁方案的意见可以寄信提交吗？", LIAONING, None),  # the notice, whatever its locator
+    ],
+)
+def test_known_answers_are_in_the_top_3(question, doc_id, locator, retriever, docs_by_id):
+    top = retriever.search(question, k=3)
+    if locator is None:
+        assert any(p.doc_id == doc_id and "通过信函邮寄" in p.text for p in top), [p.locator for p in top]
+    else:
+        assert (doc_id, locator) in [(p.doc_id, p.locator) for p in top], [p.locator for p in top]
+
+
+def test_passages_are_verbatim_and_complete(qsl_assistant, docs_by_id):
+    for p in qsl_assistant.search("申报国家质量标准实验室须满足哪些条件", k=10):
+        assert docs_by_id[p.doc_id].text[p.start:p.end] == p.text
+        assert p.doc_title == docs_by_id[p.doc_id].meta.title and p.locator and p.score > 0
+
+
+# -- bad input ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["", "   ", "\n\t　"])
+def test_an_empty_query_is_refused_with_a_clear_message(query, qsl_assistant):
+    with pytest.raises(InputError, match="The question is empty. 问题不能为空"):
+        qsl_assistant.search(query)
+
+
+def test_an_absurdly_long_query_is_refused_with_a_clear_message(qsl_assistant):
+    limit = qsl_assistant.settings.retrieval.max_query_chars
+    with pytest.raises(InputError, match=rf"too long \({limit + 1} characters; at most {limit}\).*问题过长"):
+        qsl_assistant.search("质" * (limit + 1))
+    with pytest.raises(InputError, match="too long"):
+        qsl_assistant.search("How large must the lab be? " * 1000)
+    assert issubclass(InputError, ValueError)
+
+
+def test_the_length_limit_itself_is_served(built_index):
+    r = variant(built_index, max_query_chars=40)
+    assert r.check_query("  " + "质" * 40 + "  ") == "质" * 40  # surrounding blanks do not count
+    assert r.search("实验室建设期限一般不超过几年" + "？" * 26, k=1)[0].article == "第十八条"
+    with pytest.raises(InputError, match=r"too long \(41 characters; at most 40\)"):
+        r.search("质" * 41)
+
+
+def test_a_query_that_is_not_text_is_refused(qsl_assistant):
+    with pytest.raises(InputError, match="must be text"):
+        qsl_assistant.search(None)
+
+
+@pytest.mark.parametrize("k", [-1, 51, 1000])
+def test_k_out_of_range_is_refused(k, qsl_assistant):
+    with pytest.raises(InputError, match="k must be between 1 and 50"):
+        qsl_assistant.search("建设期限", k=k)
+
+
+def test_k_zero_is_refused(qsl_assistant):
+    with pytest.raises(InputError, match="k must be between 1 and 50"):
+        qsl_assistant.search("建设期限", k=0)
+
+
+@pytest.mark.parametrize("k", [1, 7, 30])
+def test_k_passages_are_returned(k, qsl_assistant):
+    assert len(qsl_assistant.search("质量基础设施", k=k)) == k
+
+
+def test_k_50_returns_at_most_50(qsl_assistant):
+    # candidates (30 per leg) bound what fusion can return: k=50 may give fewer, never more
+    assert 30 <= len(qsl_assistant.search("质量基础设施", k=50)) <= 50
