@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.lexicon import DOMAIN_WORDS, EXPANSIONS, STOPWORDS
+
 # Applicant wording -> document wording. Each entry: trigger words -> the words the documents use.
 # The trigger itself is always searched too when it occurs in the documents.
 ZH_SYNONYMS: dict[tuple[str, ...], tuple[str, ...]] = {
@@ -43,7 +45,7 @@ ZH_SYNONYMS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("项目", "课题", "科研项目"): ("项目",),
     ("成果转化", "转化"): ("转化",),
     ("专家委员会", "评审委员会", "专家组", "评审专家"): ("专家委员会", "评审委员会"),
-    ("学术委员会",): ("学术委员会",),
+    ("学术委员会", "学委会", "学术委"): ("学术委员会",),
     ("依托单位", "牵头单位", "承建单位", "建设单位"): ("依托单位",),
     ("联合体", "联合申报", "合作申报", "联合"): ("联合体", "产学研用", "联合"),
     ("企业", "公司", "民营企业", "私企"): ("企业",),
@@ -69,11 +71,45 @@ ZH_SYNONYMS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("英文",): ("英文",),
     ("征求意见", "意见反馈", "反馈意见", "提意见"): ("征求意见", "意见反馈"),
     ("辽宁", "辽宁省"): ("辽宁",),
+    ("不会", "什么样", "中要", "最多能", "还有", "分别", "一起", "大概", "一下", "一定", "打算", "给出", "最后"): (),
+    ("攻克", "攻关", "突破"): ("突破", "攻关"),
+    ("难题", "瓶颈", "卡点"): ("瓶颈", "问题"),
+    ("关注", "重点关注", "瞄准"): ("聚焦",),
     ("目标", "数量", "建多少", "多少家"): ("目标", "遴选建设", "建成", "若干"),
     ("研究方向", "方向", "领域", "重点领域"): ("领域", "方向"),
     ("优先", "优先推荐"): ("优先",),
-    ("省部级实验室", "省部级"): ("省部级",),
+    ("省部级实验室", "省部级", "省重点实验室", "省级重点实验室", "部级重点实验室", "重点实验室"): ("省部级",),
+    ("等级", "档次", "评级", "级别", "结果"): ("优秀", "合格", "不合格", "结果"),
     ("细则", "实施细则", "办法细则"): ("实施细则", "细则"),
+    ("文号", "发文字号", "字号", "发文号"): ("〔",),
+    # The documents' names: matched against the passage's title, not its text.
+    ("管理办法", "指导意见", "纲要", "实施方案"): ("管理办法", "指导意见", "纲要", "实施方案"),
+    # Colloquial wording of applicants for the documents' concepts.
+    ("部委", "部里", "哪个部", "主管部门", "管理部门"): ("市场监管总局", "工业和信息化部", "主管部门"),
+    ("开销", "花销", "开支", "掏钱", "掏", "花钱", "运行费用"): ("经费", "自筹"),
+    ("延", "延了", "拖期", "超期"): ("延长", "延期"),
+    ("批下来", "获批", "批准", "批了", "立项"): ("批准",),
+    ("建好", "建成", "建完", "弄完", "完不成", "没弄完", "建不完"): ("完成建设", "建设任务", "建设"),
+    ("实验楼", "楼", "房子", "办公楼"): ("用房", "面积"),
+    ("够格", "达标", "够不够", "符合", "算数", "算达标"): ("条件", "满足"),
+    ("拍板", "说了算", "做主", "自己决定"): ("自主权", "自愿"),
+    ("头儿", "一把手", "领导"): ("主任", "领导"),
+    ("科室", "内设机构", "部门划分"): ("研究单元",),
+    ("摊派", "强制", "指派"): ("自愿",),
+    ("省局", "省里", "省市场监管局"): ("省级市场监管部门", "省级"),
+    ("实地", "派人", "实地看", "现场"): ("现场考察",),
+    ("挂牌", "运行以后", "投入运行"): ("正式运行",),
+    ("流动", "流动性", "人员变动"): ("流动", "相对固定"),
+    ("排在后面", "先推荐", "优先考虑"): ("优先",),
+    ("好处", "激励", "待遇"): ("支持", "扶助"),
+    ("干哪些活", "干什么", "工作内容", "活"): ("任务", "职责", "承担"),
+    ("推荐意见", "出推荐"): ("推荐",),
+    ("环节", "步骤", "流程", "程序", "审批"): ("形式审查", "专家评审", "现场考察", "公示", "初审"),
+    ("外资", "外资企业", "外企", "合资"): ("外资",),
+    ("博士", "博士学位"): ("博士",),
+    ("模板", "格式", "范本", "表格", "下载"): ("格式", "模板"),
+    ("申诉", "复议", "投诉", "不服", "异议"): ("申诉", "复议", "异议"),
+    ("清单", "材料清单"): ("清单",),
 }
 
 # English words -> document words. Longest phrases are matched first.
@@ -195,6 +231,35 @@ EN_GLOSSARY: dict[str, tuple[str, ...]] = {
     "supply chain": ("产业链供应链",),
     "quality infrastructure": ("质量基础设施",),
     "implementation rules": ("实施细则",),
+    "approved": ("批准",),
+    "approve": ("批准",),
+    "finish": ("完成",),
+    "build": ("建设",),
+    "building": ("建设",),
+    "construction": ("建设",),
+    "goals": ("目标",),
+    "guidance": ("指导意见",),
+    "guiding opinions": ("指导意见",),
+    "outline": ("纲要",),
+    "quality power": ("质量强国",),
+    "index": ("指数",),
+    "competitiveness": ("竞争力",),
+    "certification": ("认证",),
+    "certificates": ("证书", "认证"),
+    "certificate": ("证书", "认证"),
+    "five-department": ("五部门", "5部门"),
+    "english": ("英文",),
+    "composed": ("组成",),
+    "composition": ("组成",),
+    "outcomes": ("结论", "结果"),
+    "grades": ("结果", "优秀"),
+    "problems": ("整改",),
+    "often": ("每",),
+    "foreign": ("外资",),
+    "foreign-invested": ("外资",),
+    "appeal": ("申诉", "复议"),
+    "template": ("格式", "模板"),
+    "form": ("格式", "模板"),
     "detailed rules": ("实施细则",),
 }
 
@@ -206,7 +271,7 @@ ZH_STOP = set(
     我 我们 我司 本单位 我单位 咱们 你 你们 您 他 她 它 它们 其 该 这 那 这个 那个 这些 那些 此 上述 什么 啥 怎么 怎样 怎么样 如何
     哪 哪些 哪个 哪里 哪儿 几 多少 多久 多长 多大 多高 是否 能否 可否 能不能 可不可以 是不是 有没有 要不要 需不需要 会不会
     可以 能 能够 需要 需 要 应该 应当 必须 得 会 想 请问 请 一下 一些 一个 问 问题 知道 告诉 具体 规定 规定了 说 提到 讲
-    情况 方面 相关 有关 如果 假如 要是 的话 那么 然后 还 也 都 就 又 再 才 已经 已 现在 目前 一般 通常 大概 多 少 最 更
+    情况 相关 有关 主要 如果 假如 要是 的话 那么 然后 还 也 都 就 又 再 才 已经 已 现在 目前 一般 通常 大概 多 少 最 更
     国家 质量 标准 实验室 质量标准 国家质量标准实验室 国家级 文件 办法 管理办法 政策 里 中 上 下 时 时候 后 前 之后 之前
     """.split()
 )
@@ -221,6 +286,9 @@ EN_STOP = set(
     """.split()
 )
 
+# jieba keeps 哪些方面 / 什么样 / 多少人 whole; the part after the question word is the concept.
+_QWORD_PREFIX = re.compile(r"^(哪些|哪个|哪几个|哪几|什么样的?|什么|多少|几个|怎样的?)")
+_HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
 _ZH_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _EN_WORD = re.compile(r"[a-zA-Z][a-zA-Z\-']*")
 
@@ -232,9 +300,29 @@ class TermGroup:
     source: str
     variants: tuple[str, ...]
     weight: float
+    source_in_corpus: bool = False
+    lexicon: "Lexicon | None" = field(default=None, compare=False, repr=False)
+
+    def _has(self, word: str, text: str) -> bool:
+        if word not in text:
+            return False
+        if len(word) > 2 or self.lexicon is None or not _HAN_ONLY.match(word):
+            return True
+        # A two-character word must be a word of the text, not a chance pair across two words
+        # (性质 is not in 共性质量).
+        return word in self.lexicon.words(text)
 
     def matches(self, text: str) -> bool:
-        return any(v in text for v in self.variants)
+        return any(self._has(v, text) for v in self.variants)
+
+    def strength(self, text: str) -> float:
+        """1 when the text uses the applicant's own word, less when only a synonym matches
+        (实验室主任 beats 学术委员会主任 for a question about 实验室主任)."""
+        if self.source_in_corpus and self._has(self.source, text):
+            return 1.0
+        if self.matches(text):
+            return 0.75 if self.source_in_corpus else 1.0
+        return 0.0
 
 
 @dataclass
@@ -244,6 +332,7 @@ class Lexicon:
     sentences: list[str] = field(default_factory=list)
     _tokenizer: object | None = None
     _df_cache: dict[str, int] = field(default_factory=dict)
+    _words_cache: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> "Lexicon":
@@ -268,7 +357,7 @@ class Lexicon:
 
             jieba.setLogLevel(logging.WARNING)  # jieba prints its dictionary loading otherwise
             tk = jieba.Tokenizer()
-            for words in list(ZH_SYNONYMS) + [v for v in ZH_SYNONYMS.values()]:
+            for words in [DOMAIN_WORDS, *ZH_SYNONYMS, *ZH_SYNONYMS.values()]:
                 for w in words:
                     if len(w) >= 2:
                         tk.add_word(w, freq=2000)
@@ -280,6 +369,16 @@ class Lexicon:
         for run in _ZH_RUN.findall(text):
             out.extend(w for w in self.tokenizer.lcut(run) if w.strip())
         return out
+
+    def words(self, text: str) -> frozenset[str]:
+        """The words of ``text`` in jieba's search mode (科研用房 gives 科研, 用房 and 科研用房)."""
+        w = self._words_cache.get(text)
+        if w is None:
+            w = frozenset(t for run in _ZH_RUN.findall(text) for t in self.tokenizer.lcut_for_search(run))
+            if len(self._words_cache) > 20000:
+                self._words_cache.clear()
+            self._words_cache[text] = w
+        return w
 
     # -- statistics ---------------------------------------------------------------------------
     def df(self, term: str) -> int:
@@ -313,7 +412,7 @@ class Lexicon:
                 # A word the documents never use: it still counts against coverage (the documents
                 # may not talk about it at all), but capped so one odd paraphrase cannot dominate.
                 w = min(self.idf("\u0000"), 3.0)
-            groups.append(TermGroup(source=source, variants=variants, weight=w))
+            groups.append(TermGroup(source=source, variants=variants, weight=w, source_in_corpus=self.in_corpus(source), lexicon=self))
 
         lowered = question.lower()
         # English phrases first (longest first), then single words.
@@ -322,17 +421,41 @@ class Lexicon:
             if re.search(rf"\b{re.escape(phrase)}\b", consumed):
                 add(phrase, EN_GLOSSARY[phrase])
                 consumed = re.sub(rf"\b{re.escape(phrase)}\b", " ", consumed)
+        for word in _EN_WORD.findall(consumed):
+            for stem in (word[:-1] if word.endswith("s") else None, word[:-2] if word.endswith("ed") else None,
+                         word[:-3] if word.endswith("ing") else None):
+                if stem and stem in EN_GLOSSARY:
+                    add(stem, EN_GLOSSARY[stem])
+                    break
         # An English content word outside the glossary cannot be matched against Chinese text; it
         # is left out rather than counted as missing (the dense leg of retrieval handles it).
 
-        tokens = self.zh_tokens(question)
+        # Terms the applicant quotes (“卡脖子”) and years (2025年) are kept whole.
+        for m in re.finditer(r"[“\"]([^”\"]{2,12})[”\"]", question):
+            if self.in_corpus(m.group(1)):
+                add(m.group(1), (m.group(1),))
+        for m in re.finditer(r"(\d{4})\s*年", question):
+            add(m.group(0), (m.group(1) + "年",))
+        tokens = [_QWORD_PREFIX.sub("", t) or t for t in self.zh_tokens(question)]
         for tok in tokens:
-            if tok in ZH_STOP or len(tok) < 2 and tok not in {"钱", "费"}:
+            if tok in ZH_STOP or tok in STOPWORDS or len(tok) < 2 and tok not in {"钱", "费"}:
                 continue
             variants: tuple[str, ...] = (tok,)
             for triggers, doc_words in ZH_SYNONYMS.items():
                 if tok in triggers:
-                    variants = (tok, *doc_words)
+                    variants = (tok, *doc_words) if doc_words else ()
                     break
+            else:
+                # The retrieval lexicon's expansions (assistant/lexicon.py) name document words too.
+                if tok in EXPANSIONS:
+                    variants = (tok, *EXPANSIONS[tok].split())
+                elif not self.in_corpus(tok):
+                    # A compound the documents never print (主攻方向, 省重点实验室): its known tail.
+                    for i in range(1, len(tok) - 1):
+                        tail = tok[i:]
+                        hit = next((dw for tr, dw in ZH_SYNONYMS.items() if tail in tr), None)
+                        if hit or self.in_corpus(tail):
+                            variants = (tok, tail, *(hit or ()))
+                            break
             add(tok, variants)
         return groups

@@ -24,17 +24,22 @@ from .language import detect_language
 from .lexicon import Lexicon, TermGroup
 
 Kind = Literal["number", "duration", "when", "who", "list", "yesno", "how", "general"]
-Fact = Literal["money", "date", "contact", "person"]
+Fact = Literal["money", "date", "contact", "person", "detail"]
 
 _ZH_KIND: list[tuple[Kind, re.Pattern[str]]] = [
-    ("duration", re.compile(r"多久|多长时间|多长|几年|几个月|期限|任期|周期|时长")),
+    ("list", re.compile(r"哪些|哪几|有哪|包括哪|分为哪|几种|几类|哪几种|包括什么|包含什么|主要职责|职责是什么|分为")),
+    ("duration", re.compile(r"多久|多长时间|多长|几年|几个月|几天|多少天|期限|任期|周期|时长")),
     ("when", re.compile(r"什么时候|何时|哪天|几号|哪一年|哪年|几月|什么时间|截止|时间节点|日期")),
-    ("who", re.compile(r"谁|哪个部门|哪些部门|哪个单位|哪一级|什么部门|什么单位|由哪|哪个机构|什么机构|谁来")),
-    ("number", re.compile(r"多少|几[个项名人家次类种条]|多大|多高|比例|数量|金额|规模|人数|总额")),
-    ("list", re.compile(r"哪些|哪几|有什么|包括什么|包含什么|包括哪|主要职责|职责是什么|什么条件|什么要求|条件是什么|要求是什么|分为")),
-    ("how", re.compile(r"怎么|如何|怎样|流程|程序|步骤|途径|方式")),
+    ("who", re.compile(r"谁|哪个部门|哪个部委|哪个单位|哪一级|什么部门|什么单位|由哪|哪个机构|什么机构|谁来|交给哪|找哪")),
+    ("number", re.compile(r"多少|几[个项名人家次类种条张]|多大|多高|比例|数量|金额|规模|人数|总额")),
+    ("how", re.compile(r"怎么|如何|怎样|流程|程序|步骤|途径|方式|手续")),
     ("yesno", re.compile(r"吗[？?。]?$|是否|能否|可否|能不能|可不可以|是不是|有没有|要不要|需不需要|会不会|算不算|行不行")),
 ]
+
+# A clause that ends in 吗 and asks for no figure is a yes/no question, whatever words it holds
+# (几家单位可以联合申报吗？ asks whether, not how many).
+_ZH_YESNO_CLAUSE = re.compile(r"吗[？?。！!]*$")
+_ZH_FIGURE = re.compile(r"多少|几[个项名人次类种条天年月]|多久|多长|什么时候|何时|哪天")
 
 _EN_KIND: list[tuple[Kind, re.Pattern[str]]] = [
     ("duration", re.compile(r"\bhow long\b|\bduration\b|\bterm\b|\bperiod\b", re.I)),
@@ -48,9 +53,17 @@ _EN_KIND: list[tuple[Kind, re.Pattern[str]]] = [
 
 _ZH_FACT: list[tuple[Fact, re.Pattern[str]]] = [
     ("contact", re.compile(r"电话|热线|联系方式|联系人|邮箱|邮件地址|网址|网站|官网|办公地址|地址在哪|办公地点|咨询窗口")),
-    ("person", re.compile(r"叫什么名字|姓名|名字是|现任|哪位专家|是哪位|名单")),
-    ("money", re.compile(r"多少钱|多少万|多少元|金额|钱数|补助多少|补贴多少|资助多少|奖励多少|扶持多少|费用是多少|收费|申报费|评审费|手续费|缴费|交费|交钱")),
-    ("date", re.compile(r"截止|截至|哪天|几号|几月几日|具体日期|哪一天|什么日期|哪一年|几月份|开始申报|何时开始|什么时候开始|什么时候启动|批次")),
+    ("person", re.compile(
+        r"叫什么名字|姓名|名字是|现任|现在是谁|目前是谁|是哪位|哪位专家|名单是|名单有"
+        r"|已经?(?:获批|批准|入选|认定|建成|挂牌)的.*(?:有哪些|哪几|名单)|(?:获批|批准|入选)(?:建设)?的.*名单"
+    )),
+    ("money", re.compile(
+        r"多少钱|多少万|多少元|金额|钱数|(?:补助|补贴|资助|奖励|扶持|扶助|经费|资金|拨款|薪酬|工资|待遇)[^，。？?]{0,6}多少"
+        r"|多少(?:经费|资金|补助|补贴|奖励|奖金|扶助资金|拨款)|费用是多少|收费|申报费|评审费|手续费|缴费|交费|交钱|交多少"
+    )),
+    ("date", re.compile(r"截止|截至|哪天|几号|几月几日|具体日期|哪一天|什么日期|几月份|开始申报|何时开始|什么时候启动|批次")),
+    # Details the documents leave to the 实施细则 (第十三条: 另行制定); they answer only if they print them.
+    ("detail", re.compile(r"格式|模板|范本|表格|下载|填报系统|申报系统|网上申报|材料清单|清单|申诉|复议|投诉|不服")),
 ]
 
 _EN_FACT: list[tuple[Fact, re.Pattern[str]]] = [
@@ -59,6 +72,32 @@ _EN_FACT: list[tuple[Fact, re.Pattern[str]]] = [
     ("money", re.compile(r"\bhow much (money|funding|subsidy|support)\b|\bfee\b|\bfees\b|\bcost\b|\bamount of (money|funding|subsidy)\b|\byuan\b|\brmb\b", re.I)),
     ("date", re.compile(r"\bdeadline\b|\bwhat date\b|\bwhich date\b|\bwhen (does|do|will) (the )?(application|call|round)s? (open|close|start|begin)\b", re.I)),
 ]
+
+# Names applicants use for the five documents (ids as in corpus/catalog.json).
+_DOC_NAMES: list[tuple[str, re.Pattern[str]]] = [
+    ("nqsl-measures-2023", re.compile(r"管理办法|\bMeasures\b", re.I)),
+    ("qi-supply-chain-2024", re.compile(r"五部门|5部门|产业链供应链|联动提升|five-department|supply chain", re.I)),
+    ("nqsl-guidance-2022", re.compile(r"(?<!五部门)(?<!5部门)指导意见|2022\s*(?:年的?)?\s*(?:guidance|指导)", re.I)),
+    ("quality-power-outline-2023", re.compile(r"纲要|质量强国|\bOutline\b", re.I)),
+    ("liaoning-qi-plan-draft-2022", re.compile(r"辽宁|Liaoning", re.I)),
+]
+
+_ZH_ASKING = re.compile(r"谁|哪|什么|多少|几|多久|多长|怎么|如何|怎样|吗|是否|能否|有没有|会不会|要不要|呢")
+_EN_ASKING = re.compile(r"\b(who|which|what|how|when|where|whether|can|is|are|do|does|must)\b", re.I)
+
+
+def count_parts(q: str, lang: str) -> int:
+    """Number of clauses that ask something (建设期一般几年？到期…最多能延长多久？ -> 2)."""
+    if lang == "en":
+        clauses = re.split(r"[?;]|,\s*and\b|\band\b(?=\s+(?:how|what|who|which|when|can|is|are|do|does|must)\b)", q)
+        n = sum(1 for c in clauses if _EN_ASKING.search(c))
+    else:
+        clauses = re.split(r"[？?；;。！!，,]", q)
+        n = sum(1 for c in clauses if _ZH_ASKING.search(c))
+        if "分别" in q:
+            n = max(n, 2)
+    return max(n, 1)
+
 
 _EXPLICIT_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇两\d]+条")
 
@@ -72,6 +111,8 @@ class QuestionAnalysis:
     groups: list[TermGroup] = field(default_factory=list)
     focus: set[str] = field(default_factory=set)
     article: str | None = None
+    documents: set[str] = field(default_factory=set)
+    parts: int = 1  # how many things the question asks (两个问句, 分别 …)
 
     @property
     def total_weight(self) -> float:
@@ -87,7 +128,7 @@ class QuestionAnalysis:
         total = sum(self.group_weight(g) for g in self.groups)
         if total <= 0:
             return 0.0
-        return sum(self.group_weight(g) for g in self.groups if g.matches(text)) / total
+        return sum(self.group_weight(g) * g.strength(text) for g in self.groups) / total
 
 
 def _first_kind(question: str, table) -> Kind:
@@ -102,9 +143,14 @@ def analyse(question: str, lexicon: Lexicon, focus_text: str | None = None) -> Q
     lang = detect_language(question)
     q = question.strip()
     kind = _first_kind(q, _EN_KIND if lang == "en" else _ZH_KIND)
+    if lang == "zh" and kind != "list" and _ZH_YESNO_CLAUSE.search(q):
+        clauses = [c for c in re.split(r"[？?。！!；;]", q) if c.strip()]
+        if not _ZH_FIGURE.search(clauses[-1] if clauses else q):
+            kind = "yesno"
     fact: Fact | None = None
     for f, pattern in _EN_FACT if lang == "en" else _ZH_FACT:
-        if pattern.search(q):
+        # Whether a list will be published (名单…会公开吗) is a yes/no question, not a request for names.
+        if pattern.search(q) and not (f == "person" and kind == "yesno"):
             fact = f
             break
     groups = lexicon.term_groups(q)
@@ -112,6 +158,33 @@ def analyse(question: str, lexicon: Lexicon, focus_text: str | None = None) -> Q
     if focus_text and focus_text.strip() != q:
         focus = {g.source for g in lexicon.term_groups(focus_text)}
     m = _EXPLICIT_ARTICLE.search(q)
+    docs = {doc_id for doc_id, pattern in _DOC_NAMES if pattern.search(q)}
+    if "qi-supply-chain-2024" in docs:
+        docs.discard("nqsl-guidance-2022")  # 五部门…指导意见 names the 2024 text
     return QuestionAnalysis(
-        text=q, language=lang, kind=kind, fact=fact, groups=groups, focus=focus, article=m.group(0) if m else None
+        text=q, language=lang, kind=kind, fact=fact, groups=groups, focus=focus, article=m.group(0) if m else None,
+        documents=docs, parts=count_parts(q, lang),
     )
+
+
+# What a sentence must contain to answer a kind of question or give a kind of fact.
+_NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半]+)"
+EVIDENCE: dict[str, re.Pattern[str]] = {
+    "number": re.compile(rf"\d|[一二两三四五六七八九十百千半]+\s*(?:个月|年|项|个|名|人|家|次|类|种|倍|万|亿|张)|若干|单数"),
+    "duration": re.compile(rf"{_NUM}\s*(?:个)?(?:年|月|天|日)(?!度)|期限|任期|半年|期满|以内"),
+    "when": re.compile(rf"\d{{4}}\s*年|{_NUM}\s*(?:个)?(?:年|月|日|天)|期满前|结束后|之日起|每年|建设期内|截止|年度"),
+    "who": re.compile(r"由|负责|担任|推荐|组织|牵头|审核|委员会|部门|总局|单位"),
+    "money": re.compile(rf"{_NUM}\s*(?:万|亿)?元"),
+    "date": re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{2}-\d{2}"),
+    "contact": re.compile(r"\d{3,4}[-‐－]\d{3,4}[-‐－]?\d{3,4}|1\d{10}|[\w.]+@[\w.]+|https?://|邮政编码|地址"),
+    # A person's or body's proper name: titles of persons, a list printed in full, or a name in
+    # quotation marks (统一命名为“××国家质量标准实验室”).
+    "detail": re.compile(r"格式|模板|范本|表格|下载|清单|申诉|复议|投诉"),
+    "person": re.compile(r"(?:同志|先生|女士|教授|院士)|名单(?:如下|附后)|命名为“|名称为“"),
+}
+
+
+def holds(text: str, what: str) -> bool:
+    """Whether ``text`` contains the kind of fact ``what`` (a Kind or a Fact)."""
+    pattern = EVIDENCE.get(what)
+    return bool(pattern.search(text)) if pattern else True

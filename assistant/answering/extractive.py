@@ -1,0 +1,344 @@
+"""The offline answer: the best sentences and list items of the retrieved passages, quoted.
+
+``ExtractiveGenerator.answer(analysis, passages)`` returns an ``Answer`` whose text leads with the
+document and article each quote comes from (根据《国家质量标准实验室管理办法》第十八条：“…”[1]),
+quoting the exact words, so that every statement is a verbatim span of the cleaned document.
+
+How sentences are chosen (no model):
+- each sentence / list item is scored by the weighted share of the question's concepts it
+  expresses (jieba tokens, applicant synonyms, English glossary: ``lexicon.py``), plus a little
+  for the section heading it sits under, for holding what the question asks (a number, a duration,
+  a body, a list), and for the rank of its passage;
+- the best sentence leads; others follow when they score close to it and either add a concept the
+  answer lacks (a second part of the question, a second article or document) or continue the same
+  article; for a list question, the items of the list are given;
+- where the 2022 指导意见 worded a point differently from the 2023 管理办法 (``standing.py``),
+  both are quoted, the 2023 rule first; drafts and reprints are labelled.
+
+English questions get an English frame around the Chinese quotes. It does not paraphrase,
+translate or compute (it will not say whether 4000万元 meets 5000万元; it quotes the threshold).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.types import Answer, Citation, Passage
+
+from .citations import cite_name, make_citation
+from .question import QuestionAnalysis, holds
+from .sources import Sources
+from .standing import EN_TITLES, GUIDANCE, MEASURES, VERSION_PAIRS, Side, asks_about_versions, locator_matches
+from .units import Unit, split_passage
+
+_KIND_BONUS = {"number": 0.2, "duration": 0.25, "when": 0.2, "who": 0.12}
+# A figure proper (18个月, 10家, 两年), not 若干: what a 多少 / 多久 question wants to see.
+_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千半]+\s*(?:个月|年|项|个|名|人|家|次|类|种|倍|万|亿|张)")
+
+
+@dataclass
+class Scored:
+    unit: Unit
+    score: float
+    coverage: float
+    groups: frozenset[str]
+
+
+@dataclass
+class Quote:
+    passage: Passage
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start:self.end]
+
+
+@dataclass
+class Draft:
+    """Quotes grouped in the order they will be written, before wording."""
+
+    blocks: list[tuple[Passage, list[Quote], str]] = field(default_factory=list)  # (passage, quotes, style)
+    notes: list[tuple[str, list[Quote]]] = field(default_factory=list)  # (template, quotes)
+
+
+def score_units(analysis: QuestionAnalysis, passages: list[Passage]) -> list[Scored]:
+    """Every sentence of the passages with its score, best first."""
+    out: list[Scored] = []
+    for rank, p in enumerate(passages):
+        heading = " ".join([*p.heading_path[-2:], p.doc_short_title])
+        ctx_cov = analysis.coverage(heading)
+        article_hit = 0.5 if analysis.article and (p.article == analysis.article or p.locator.startswith(analysis.article)) else 0.0
+        if analysis.documents:
+            # The question names a document (指导意见, 纲要, 辽宁 …): its passages first.
+            article_hit += 0.3 if p.doc_id in analysis.documents else -0.3
+        # The passage as a whole: a sentence in a passage that covers the question better wins ties.
+        article_hit += 0.3 * analysis.coverage(p.text + " " + heading)
+        if not analysis.documents:
+            # The 2023 管理办法 is the operative rule: on a tie it answers before the other texts.
+            article_hit += 0.1 if p.doc_id == MEASURES else 0.0
+        for u in split_passage(rank, p):
+            cov = analysis.coverage(u.text)
+            groups = frozenset(g.source for g in analysis.groups if g.matches(u.text))
+            s = cov + 0.25 * ctx_cov + article_hit
+            if cov > 0 or ctx_cov > 0 or article_hit:
+                s += _KIND_BONUS.get(analysis.kind, 0.0) if holds(u.text, analysis.kind) else 0.0
+                if analysis.kind in ("number", "duration") and cov > 0 and _FIGURE.search(u.text):
+                    s += 0.3
+                if analysis.fact and holds(u.text, analysis.fact):
+                    s += 0.2
+                if analysis.kind == "list" and (u.kind == "intro" or u.item_label):
+                    s += 0.08
+            s += 0.08 / (1 + rank)
+            out.append(Scored(u, s, cov, groups))
+    out.sort(key=lambda x: -x.score)
+    return out
+
+
+class ExtractiveGenerator:
+    """Offline, deterministic answers quoted from the passages (the default backend)."""
+
+    name = "extractive"
+
+    def __init__(self, sources: Sources | None = None, max_passages: int = 3, max_items: int = 8,
+                 whole_article_chars: int = 240):
+        self.sources = sources or Sources(None)
+        self.max_passages = max_passages
+        self.max_items = max_items
+        self.whole_article_chars = whole_article_chars
+
+    # -- selection ----------------------------------------------------------------------------
+    def select(self, analysis: QuestionAnalysis, passages: list[Passage]) -> list[tuple[int, list[Unit]]]:
+        """The passages to quote (index, sentences), lead first.
+
+        The lead is the passage holding the best sentence. Another passage joins only when it
+        expresses a concept of the question that the lead does not (a second part of the question,
+        a second article or document) and scores close to the lead; a passage that merely shares a
+        common word never does.
+        """
+        scored = score_units(analysis, passages)
+        if not scored or scored[0].score <= 0:
+            return []
+        by_p: dict[int, list[Scored]] = {}
+        for sc in scored:
+            by_p.setdefault(sc.unit.passage, []).append(sc)
+        best = scored[0]
+        total = sum(analysis.group_weight(g) for g in analysis.groups) or 1.0
+        weight = {g.source: analysis.group_weight(g) for g in analysis.groups}
+
+        def quote_units(pi: int) -> list[Unit]:
+            units = split_passage(pi, passages[pi])
+            body = [u for u in units if not (u.item_label and u.line > 0)]
+            span = sum(len(u.text) for u in units)
+            if not any(u.item_label and u.line > 0 for u in units) and span <= self.whole_article_chars:
+                return units  # a short article reads best whole
+            top = by_p[pi][0]
+            keep = [sc.unit for sc in by_p[pi] if sc.coverage > 0 and sc.score >= 0.6 * top.score][:3]
+            return sorted(keep or [top.unit], key=lambda u: u.start) if body or keep else [top.unit]
+
+        chosen = [(best.unit.passage, quote_units(best.unit.passage))]
+        covered = {g.source for g in analysis.groups if any(g.matches(u.text) for u in chosen[0][1])}
+        # A question that asks one thing is answered from one passage; each further part of the
+        # question (两个问句, 分别) may bring one more.
+        room = min(self.max_passages, analysis.parts)
+        for pi, scs in sorted(by_p.items(), key=lambda kv: -kv[1][0].score):
+            if pi == best.unit.passage or len(chosen) >= room:
+                continue
+            top = scs[0]
+            if top.score < 0.65 * best.score:
+                continue
+            if analysis.documents and passages[pi].doc_id not in analysis.documents and passages[best.unit.passage].doc_id in analysis.documents:
+                continue
+            units = quote_units(pi)
+            if analysis.coverage(" ".join(u.text for u in units)) < 0.35:
+                continue
+            new = {g.source for g in analysis.groups if any(g.matches(u.text) for u in units)} - covered
+            if sum(weight[n] for n in new) >= 0.15 * total:
+                chosen.append((pi, units))
+                covered |= new
+        return chosen
+
+    def _list_items(self, analysis: QuestionAnalysis, passages: list[Passage], lead: int, lead_units: list[Unit]) -> list[Quote] | None:
+        """The items of the list in the lead passage, when the question asks for that list."""
+        if analysis.kind != "list":
+            return None
+        p = passages[lead]
+        units = split_passage(lead, p)
+        items = [u for u in units if u.item_label and u.first_in_line and u.line > 0]
+        best = max(score_units(analysis, [p]), key=lambda sc: sc.score, default=None)
+        if items and best and not (best.unit.kind == "intro" or best.unit.item_label):
+            return None  # the question is answered by the article's own sentences, not by its list
+        if len(items) >= 2:
+            quotes = []
+            # What introduces the list: a sentence ending in ：, or the section's own heading line.
+            intro = [u for u in units if (u.kind == "intro" or (u.line == 0 and u.item_label)) and u.line < items[0].line]
+            if intro:
+                quotes.append(Quote(p, intro[-1].start, intro[-1].end))
+            for it in items[: self.max_items]:
+                quotes.append(Quote(p, it.start, it.end))
+            return quotes
+        # A heading-only passage ((四)聚焦研究重点。) introduces items held as its own sections; a
+        # numbered item (3. 质量共性技术研究) is one of its siblings.
+        children: list[Passage] = []
+        if len(p.text.strip()) <= 30:
+            children = self.sources.children(p.doc_id, p.locator)
+        elif len(p.heading_path) >= 2 and p.heading_path[-1][:1].isdigit():
+            children = self.sources.children(p.doc_id, " > ".join(p.heading_path[:-1]))
+        if len(children) < 2:
+            return None
+        quotes = []
+        for q in children[: self.max_items]:
+            us = split_passage(0, q)
+            if us:
+                quotes.append(Quote(q, us[0].start, us[0].end))
+        return quotes
+
+    # -- drafting -----------------------------------------------------------------------------
+    def draft(self, analysis: QuestionAnalysis, passages: list[Passage]) -> Draft:
+        chosen = self.select(analysis, passages)
+        d = Draft()
+        if not chosen:
+            return d
+        items = self._list_items(analysis, passages, chosen[0][0], chosen[0][1])
+        if items:
+            style = "list" if len({q.passage.chunk_id for q in items}) == 1 else "list-multi"
+            d.blocks.append((items[0].passage, items, style))
+            chosen = chosen[1:]
+        for pi, units in chosen:
+            p = passages[pi]
+            d.blocks.append((p, self._merge(p, units), "prose"))
+        self._add_version_notes(analysis, passages, d)
+        return d
+
+    @staticmethod
+    def _merge(p: Passage, units: list[Unit]) -> list[Quote]:
+        """Adjacent sentences of one passage become one quote (still a verbatim span)."""
+        all_units = split_passage(0, p)
+        index = {(u.start, u.end): i for i, u in enumerate(all_units)}
+        quotes: list[Quote] = []
+        last_i = None
+        for u in units:
+            i = index.get((u.start, u.end))
+            if quotes and last_i is not None and i is not None and i == last_i + 1:
+                quotes[-1].end = u.end
+            else:
+                quotes.append(Quote(p, u.start, u.end))
+            last_i = i
+        return quotes
+
+    # -- versions -----------------------------------------------------------------------------
+    def _side_quote(self, side: Side, passages: list[Passage]) -> Quote | None:
+        cands = [p for p in passages if p.doc_id == side.doc_id and locator_matches(p.locator, side.locator)]
+        found = self.sources.section(side.doc_id, side.locator)
+        if found:
+            cands.append(found)
+        for p in cands:
+            for u in split_passage(0, p):
+                if side.anchor in u.text:
+                    return Quote(p, u.start, u.end)
+        return None
+
+    def _add_version_notes(self, analysis: QuestionAnalysis, passages: list[Passage], d: Draft) -> None:
+        cited = [p for p, _, _ in d.blocks]
+        q = analysis.text.lower()
+        for pair in VERSION_PAIRS:
+            new_cited = any(p.doc_id == pair.new.doc_id and locator_matches(p.locator, pair.new.locator) for p in cited)
+            old_cited = any(p.doc_id == pair.old.doc_id and locator_matches(p.locator, pair.old.locator) for p in cited)
+            triggered = any(t.lower() in q for t in pair.triggers)
+            if not triggered:
+                continue
+            old_retrieved = any(p.doc_id == pair.old.doc_id and locator_matches(p.locator, pair.old.locator) for p in passages)
+            # Worth stating when the answer leans on the earlier wording, when the question compares
+            # the texts, or when retrieval brought up the earlier wording on the point asked.
+            if not (old_cited or asks_about_versions(analysis.text) or (new_cited and old_retrieved)):
+                continue
+            new_q = self._side_quote(pair.new, passages)
+            old_q = self._side_quote(pair.old, passages)
+            if not new_q or not old_q:
+                continue
+            topic = pair.topic_en if analysis.language == "en" else pair.topic_zh
+            d.notes.append((topic, [new_q, old_q]))
+
+    # -- wording ------------------------------------------------------------------------------
+    def answer(self, analysis: QuestionAnalysis, passages: list[Passage]) -> Answer:
+        d = self.draft(analysis, passages)
+        if not d.blocks:
+            return Answer(text="", refused=True, language=analysis.language, backend=self.name)
+        return render(d, analysis.language, backend=self.name)
+
+
+def render(d: Draft, lang: str, backend: str = "extractive", lead_zh: str | None = None, lead_en: str | None = None,
+           standing_note: bool = True) -> Answer:
+    """Word a draft: one line per block, markers numbered by passage, citations for every quote."""
+    markers: dict[str, int] = {}
+    citations: list[Citation] = []
+
+    def mark(q: Quote) -> int:
+        n = markers.setdefault(q.passage.chunk_id, len(markers) + 1)
+        if not any(c.marker == n and c.quote == q.text for c in citations):
+            citations.append(make_citation(q.passage, q.text, n))
+        return n
+
+    lines: list[str] = []
+    if lang == "en":
+        lines.append(lead_en or "Here is what the documents say (quoted in the original Chinese):")
+    elif lead_zh:
+        lines.append(lead_zh)
+    first = True
+    prev_doc = None
+    for p, quotes, style in d.blocks:
+        name = cite_name(p, lang)
+        if style.startswith("list"):
+            head = quotes[0] if quotes and not quotes[0].text.lstrip().startswith(("（", "(", "1", "—")) else None
+            body = quotes[1:] if head else quotes
+            if lang == "en":
+                lines.append(f"{EN_TITLES.get(p.doc_id, '')} — {name}:" if first else f"{name}:")
+            else:
+                lead = "根据" if first else "另据"
+                if style == "list-multi":
+                    parent = " > ".join(p.heading_path[:-1]) or p.locator
+                    lines.append(f"{lead}{cite_name(p.model_copy(update={'locator': parent}), lang)}，有以下几项：")
+                else:
+                    lines.append(f"{lead}{name}：")
+            if head:
+                lines.append(f"“{head.text}”[{mark(head)}]")
+            for q in body:
+                lines.append(f"- “{q.text}”[{mark(q)}]")
+        else:
+            quoted = "……".join(f"“{q.text}”" for q in quotes)
+            n = None
+            for q in quotes:
+                n = mark(q)
+            if lang == "en":
+                title = EN_TITLES.get(p.doc_id, "")
+                lines.append(f"- {title}, {name}: {quoted} [{n}]" if title else f"- {name}: {quoted} [{n}]")
+            elif first:
+                lines.append(f"根据{name}：{quoted}[{n}]")
+            elif prev_doc == p.doc_id and p.locator.startswith("第"):
+                lines.append(f"同一文件{p.locator}还规定：{quoted}[{n}]")
+            else:
+                lines.append(f"另据{name}：{quoted}[{n}]")
+        first = False
+        prev_doc = p.doc_id
+    for topic, (new_q, old_q) in d.notes:
+        a, b = mark(new_q), mark(old_q)
+        if lang == "en":
+            lines.append(
+                f"Note on versions ({topic}): the operative rule is {cite_name(new_q.passage, lang)}: “{new_q.text}” [{a}]; "
+                f"the earlier guidance ({cite_name(old_q.passage, lang)}) said: “{old_q.text}” [{b}]. The current Measures apply."
+            )
+        else:
+            lines.append(
+                f"版本说明（{topic}）：现行{cite_name(new_q.passage)}的规定是“{new_q.text}”[{a}]；"
+                f"此前{cite_name(old_q.passage)}的表述是“{old_q.text}”[{b}]，以现行《管理办法》为准。"
+            )
+    if standing_note and not d.notes and any(p.doc_id == GUIDANCE for p, _, _ in d.blocks) and not any(p.doc_id == MEASURES for p, _, _ in d.blocks):
+        lines.append(
+            "Note: this comes from the earlier Guiding Opinions; applications and management now follow the "
+            "Measures for the Administration of State Quality & Standards Laboratories."
+            if lang == "en"
+            else "注：以上出自此前印发的《关于推进国家级质量标准实验室建设的指导意见》；申报和管理以现行《国家质量标准实验室管理办法》为准。"
+        )
+    return Answer(text="\n".join(lines), refused=False, citations=citations, language=lang, backend=backend)

@@ -1,0 +1,80 @@
+"""Sections of the parsed corpus looked up by locator, as passages.
+
+The answer sometimes needs a section that retrieval did not return: the recommending bodies of
+第十条 when pointing an applicant to who can answer, the other side of a 2022/2023 wording
+difference, the sibling items of a list. ``Sources`` finds them in the parsed documents (the same
+cleaned text the index was built from), so their quotes are verbatim spans like any passage's.
+
+Without a corpus (``Sources(None)``), every lookup returns None and the answer does without.
+It does not search by meaning; retrieval does that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from assistant.types import ParsedDocument, Passage, Section
+
+_ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇两]+条$")
+
+
+def _walk(node: Section):
+    yield node
+    for c in node.children:
+        yield from _walk(c)
+
+
+class Sources:
+    def __init__(self, docs: Mapping[str, ParsedDocument] | list[ParsedDocument] | None):
+        if docs is None:
+            self.docs: dict[str, ParsedDocument] = {}
+        elif isinstance(docs, Mapping):
+            self.docs = dict(docs)
+        else:
+            self.docs = {d.meta.id: d for d in docs}
+
+    def texts(self) -> list[str]:
+        return [d.text for d in self.docs.values()]
+
+    def _passage(self, doc: ParsedDocument, node: Section) -> Passage:
+        article = next((p for p in node.path if _ARTICLE.match(p)), None)
+        return Passage(
+            chunk_id=f"{doc.meta.id}:{node.locator}",
+            doc_id=doc.meta.id,
+            doc_title=doc.meta.title,
+            doc_short_title=doc.meta.short_title,
+            locator=node.locator,
+            heading_path=list(node.path),
+            text=node.text,
+            status=doc.meta.status,
+            date=doc.meta.date,
+            article=article,
+            start=node.start,
+            end=node.end,
+            score=0.0,
+        )
+
+    def section(self, doc_id: str, locator: str) -> Passage | None:
+        doc = self.docs.get(doc_id)
+        if doc is None:
+            return None
+        wanted = locator.replace(" ", "")
+        for node in _walk(doc.root):
+            if node.locator.replace(" ", "") == wanted:
+                return self._passage(doc, node)
+        return None
+
+    def children(self, doc_id: str, locator: str) -> list[Passage]:
+        doc = self.docs.get(doc_id)
+        if doc is None:
+            return []
+        wanted = locator.replace(" ", "")
+        for node in _walk(doc.root):
+            if node.locator.replace(" ", "") == wanted:
+                return [self._passage(doc, c) for c in node.children]
+        return []
+
+    def document_text(self, doc_id: str) -> str | None:
+        doc = self.docs.get(doc_id)
+        return doc.text if doc else None

@@ -1,0 +1,139 @@
+"""The extractive composer on real passages of the cleaned corpus: known answers, list items,
+several articles, versions and status labels, English framing, and quotes that are verbatim spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.extractive import ExtractiveGenerator
+from assistant.answering.lexicon import Lexicon
+from assistant.answering.question import analyse
+from assistant.answering.sources import Sources
+from assistant.corpus import load_corpus
+from assistant.settings import Settings
+
+M = "nqsl-measures-2023"
+G = "nqsl-guidance-2022"
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus(Settings().corpus_dir)
+
+
+@pytest.fixture(scope="module")
+def sources(corpus):
+    return Sources(corpus)
+
+
+@pytest.fixture(scope="module")
+def lexicon(sources):
+    return Lexicon.from_texts(sources.texts())
+
+
+@pytest.fixture(scope="module")
+def gen(sources):
+    return ExtractiveGenerator(sources)
+
+
+def P(sources, doc_id, locator):
+    p = sources.section(doc_id, locator)
+    assert p is not None, locator
+    return p
+
+
+def answer(gen, lexicon, question, passages):
+    return gen.answer(analyse(question, lexicon), passages)
+
+
+def assert_grounded(ans, corpus):
+    texts = {d.meta.id: "".join(d.text.split()) for d in corpus}
+    assert ans.citations
+    for c in ans.citations:
+        assert "".join(c.quote.split()) in texts[c.doc_id]
+        assert c.quote in c.text  # the quote is a span of the passage it cites
+        assert f"[{c.marker}]" in ans.text
+
+
+@pytest.mark.parametrize(
+    "question, locators, expected, lead",
+    [
+        ("建设期一般几年？到期建不完的话最多能延长多久？", ["第十八条", "第十九条"], ["2年", "1年"], "第十八条"),
+        ("专家委员会由多少人组成？", ["第九条", "第十九条"], ["15人", "单数"], "第九条"),
+        ("作为一家央企，我们申报时由哪个单位出推荐意见？", ["第十条", "第十三条"], ["主管部门"], "第十条"),
+        ("验收会有哪几种结论？", ["第十九条", "第十八条"], ["通过验收", "整改", "未通过验收"], "第十九条"),
+        ("实验室主任由什么人担任？", ["第十五条", "第十四条"], ["高层领导"], "第十四条"),
+    ],
+)
+def test_known_answers_lead_with_document_and_article(gen, lexicon, sources, corpus, question, locators, expected, lead):
+    ans = answer(gen, lexicon, question, [P(sources, M, loc) for loc in locators])
+    assert not ans.refused
+    assert ans.text.startswith(f"根据《国家质量标准实验室管理办法》{lead}")
+    for fact in expected:
+        assert fact in ans.text
+    assert_grounded(ans, corpus)
+
+
+def test_sentence_choice_within_a_long_section(gen, lexicon, sources, corpus):
+    # 第十二条（一） has four sentences; the area question quotes the one with the figure.
+    ans = answer(gen, lexicon, "实验楼得有多大面积才够格？", [P(sources, M, "第十二条（一）"), P(sources, M, "第十条")])
+    assert "3000 平方米" in ans.text
+    assert "第十条" not in ans.text  # a passage that adds nothing is not cited
+    assert_grounded(ans, corpus)
+
+
+def test_list_question_gives_the_items(gen, lexicon, sources, corpus):
+    ans = answer(gen, lexicon, "推荐单位的主要职责有哪些？", [P(sources, M, "第十条")])
+    assert "推荐单位的主要职责包括：" in ans.text
+    for label in ("（一）", "（二）", "（三）"):
+        assert label in ans.text
+    assert ans.text.count("\n- ") == 3
+    assert_grounded(ans, corpus)
+
+
+def test_list_held_in_sibling_sections_is_gathered(gen, lexicon, sources, corpus):
+    intro = P(sources, G, "二、主要任务 > （四）聚焦研究重点")
+    ans = answer(gen, lexicon, "指导意见提出了哪几个研究重点？", [intro])
+    for item in ("质量政策体系研究", "传统质量安全机理研究", "新型产品安全问题研究"):
+        assert item in ans.text
+    assert_grounded(ans, corpus)
+
+
+def test_two_articles_for_a_two_part_question(gen, lexicon, sources, corpus):
+    ans = answer(gen, lexicon, "我们是地方企业，申报要找谁推荐，推荐之后还要经过哪些环节？",
+                 [P(sources, M, "第十条"), P(sources, M, "第十三条"), P(sources, M, "第五条")])
+    assert "省级市场监管部门" in ans.text and "现场考察" in ans.text
+    assert {c.locator for c in ans.citations} == {"第十条", "第十三条"}
+    assert_grounded(ans, corpus)
+
+
+def test_earlier_wording_is_noted_after_the_2023_rule(gen, lexicon, sources, corpus):
+    ans = answer(gen, lexicon, "运行不达标又整改不到位的，是取消资格还是有别的处理？现在以哪个规定为准？",
+                 [P(sources, G, "三、保障措施 > （三）加强考核验收"), P(sources, M, "第二十七条")])
+    assert "不再列入国家质量标准实验室序列" in ans.text and "取消其资格" in ans.text
+    note = ans.text[ans.text.index("版本说明"):]
+    assert note.index("不再列入") < note.index("取消其资格")  # the 2023 rule first
+    assert_grounded(ans, corpus)
+
+
+def test_draft_is_labelled(gen, lexicon, sources, corpus):
+    p = P(sources, "liaoning-qi-plan-draft-2022", "一、总体要求 > （三）工作目标 > 3. 认证能力持续提升")
+    ans = answer(gen, lexicon, "辽宁方案计划认证证书总数达到多少？", [p])
+    assert "7.5万张" in ans.text and "征求意见稿" in ans.text and "非正式施行" in ans.text
+    assert ans.citations[0].status == "draft_for_comment"
+    assert_grounded(ans, corpus)
+
+
+def test_english_question_gets_english_frame_and_chinese_quotes(gen, lexicon, sources, corpus):
+    ans = answer(gen, lexicon, "How long is the construction period, and how long can it be extended?",
+                 [P(sources, M, "第十八条")])
+    assert ans.language == "en"
+    assert ans.text.startswith("Here is what the documents say")
+    assert "Measures for the Administration" in ans.text
+    assert "不超过2年" in ans.text and "最长为1年" in ans.text
+    assert_grounded(ans, corpus)
+
+
+def test_no_passages_gives_nothing_to_say(gen, lexicon):
+    ans = answer(gen, lexicon, "建设期多久？", [])
+    assert ans.refused and not ans.citations
