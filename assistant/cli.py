@@ -63,7 +63,7 @@ def search(
         return
     for rank, p in enumerate(passages, 1):
         console.print(f"[bold]{rank}. {p.doc_short_title}{p.locator}[/bold]  (score {p.score:.4f}, {p.status})")
-        console.print(p.text, highlight=False)
+        console.print(p.text, highlight=False, soft_wrap=True)
         console.print()
 
 
@@ -97,7 +97,7 @@ def ask(
     if as_json:
         print(json.dumps(answer.model_dump(), ensure_ascii=False, indent=2))
         return
-    console.print(answer.text, highlight=False)
+    console.print(answer.text, highlight=False, soft_wrap=True)
     if answer.citations:
         console.print("\n[bold]引用 / Citations[/bold]")
         for c in answer.citations:
@@ -149,10 +149,11 @@ def eval_answers(
     questions: Annotated[Path, typer.Option(help="Question set.")] = EVAL_DIR / "questions.jsonl",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Key facts, citations, grounding, refusals and numbers of the answers."""
+    """Key facts, citations, grounding, refusals and numbers of the answers (the answer chain;
+    the eligibility report that chat adds to messages with lab figures has its own eval)."""
     from assistant.evaluation.answers import format_answer_eval, run_answer_eval
 
-    result = run_answer_eval(questions, _assistant())
+    result = run_answer_eval(questions, _assistant().answerer)
     print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_answer_eval(result))
 
 
