@@ -30,7 +30,7 @@ def client(web_assistant, tmp_path_factory):
         update={"web": WebSettings(data_dir=tmp_path_factory.mktemp("web-data"), allowed_origins=[ALLOWED])}
     )
     app = create_app(web_assistant, settings)
-    with TestClient(app) as c:
+    with TestClient(app, client=("127.0.0.1", 50000)) as c:
         c.service = app.state.service
         yield c
 

@@ -2,7 +2,7 @@
 
 Routes:
   /ui/          applicant chat and eligibility form (Gradio)       /            → /ui/
-  /console/     help-desk console (Gradio): search, browse, feedback review and CSV export
+  /console/     help-desk console (Gradio): search, browse, feedback review; CSV export at /console/export.csv
   /widget.js    the embed script for host sites; /widget is the chat page it frames
   /article      one article with the quoted words highlighted (what citation links open)
   /api/v1/...   REST API (OpenAPI at /api/v1/openapi.json, docs at /api/docs)
@@ -12,8 +12,11 @@ Embedding is governed by ``Settings.web.allowed_origins``: those origins (and th
 frame /widget (CSP ``frame-ancestors``) and call the API from the browser (CORS); every other page
 may only be framed by this app. ``serve()`` is what ``python -m assistant serve`` and ``app.py`` run.
 
-Not handled: TLS and authentication (put a reverse proxy in front for both; the console should sit
-behind it), rate limiting.
+The console (everything under /console, the only place the question log and feedback can be read)
+is guarded by ``auth.ConsoleGuard``: HTTP Basic auth when ``Settings.web.console_password`` is set,
+otherwise loopback clients only. The REST API exposes no one else's questions or feedback.
+
+Not handled: TLS (put a reverse proxy in front; Basic auth needs it), rate limiting.
 """
 
 from __future__ import annotations
@@ -24,11 +27,12 @@ from typing import TYPE_CHECKING, Literal
 
 from fastapi import FastAPI, Query
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from assistant.settings import Settings
 from assistant.web.api import article_out, build_router, install_error_handlers
+from assistant.web.auth import ConsoleGuard
 from assistant.web.pages import article_page, widget_page
 from assistant.web.service import WebService
 from assistant.web.store import FeedbackStore
@@ -41,6 +45,7 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 UI_PATH = "/ui"
 CONSOLE_PATH = "/console"
+CONSOLE_EXPORT_PATH = CONSOLE_PATH + "/export.csv"
 WIDGET_PATH = "/widget"
 
 
@@ -123,10 +128,24 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
     def article(doc: str, locator: str = Query(max_length=300), quote: str | None = Query(None, max_length=4000)):
         return HTMLResponse(article_page(article_out(service, doc, locator, quote)))
 
+    # Registered before the console is mounted at the same prefix, so this route wins. Served here,
+    # not as a Gradio download: Gradio copies downloads into its shared file cache, which the public
+    # /ui/ app serves too, and the log must only be readable through the guarded console path.
+    @app.get(CONSOLE_EXPORT_PATH, include_in_schema=False)
+    def console_export(only_negative: bool = False) -> Response:
+        name = "feedback-negative.csv" if only_negative else "questions.csv"
+        # utf-8-sig: Excel, which help desks use to read these, needs the BOM to read Chinese.
+        body = store.export_csv(only_negative=only_negative).encode("utf-8-sig")
+        return Response(body, media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    # Outermost first: CORS must answer preflights before anything else, and the security headers
-    # must see every response, including CORS refusals.
+    # Each add_middleware wraps the ones before it, so the last added runs first: the security
+    # headers see every response, CORS answers preflights next, and the console guard (added
+    # first, innermost) refuses console requests with both sets of headers applied.
+    app.add_middleware(ConsoleGuard, prefixes=(CONSOLE_PATH,), user=settings.web.console_user,
+                       password=settings.web.console_password)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=origins,
@@ -138,7 +157,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
     app.add_middleware(SecurityHeaders, allowed_origins=origins)
 
     common = dict(theme=gradio_theme(), head=gradio_head(), footer_links=[], ssr_mode=False, show_error=False)
-    gr.mount_gradio_app(app, build_console(service), path=CONSOLE_PATH, **common)
+    gr.mount_gradio_app(app, build_console(service, export_url="export.csv"), path=CONSOLE_PATH, **common)
     gr.mount_gradio_app(app, build_ui(service), path=UI_PATH, **common)
     return app
 

@@ -5,14 +5,15 @@ document's tree (章 / 条 / sections) and open any article, and review the ques
 feedback (all, or only the thumbs-down ones) with a CSV export.
 
 The console shows what applicants asked, so it is served at its own path, apart from the public UI,
-where a reverse proxy can require a login. Not handled here: authentication itself.
+and ``auth.ConsoleGuard`` (see ``app``) guards that path. The CSV is downloaded from the app's
+guarded export route (``export_url``), never through Gradio's file cache, which every mounted Gradio
+app serves. Not handled here: authentication itself.
 """
 
 from __future__ import annotations
 
 import html
-import tempfile
-from pathlib import Path
+from urllib.parse import urlencode
 
 import gradio as gr
 
@@ -24,14 +25,14 @@ from assistant.web.service import WebService
 REVIEW_HEADERS = ["时间", "渠道", "问题", "回答（摘要）", "拒答", "评价", "意见", "出处"]
 
 
-def build_console(service: WebService) -> gr.Blocks:
+def build_console(service: WebService, export_url: str = "export.csv") -> gr.Blocks:
+    """The console Blocks; ``export_url`` is the CSV export route, relative to the console page."""
     a = service.assistant
     store = service.store
     docs = a.documents()
     doc_choices = [(m.short_title + ("" if m.status == "in_force" else f"（{DOC_STATUS[m.status]['zh']}）"), m.id)
                    for m in docs]
     status_choices = [(v["zh"], k) for k, v in DOC_STATUS.items()]
-    export_dir = Path(tempfile.mkdtemp(prefix="qsl-export-"))
 
     with gr.Blocks(title="申报咨询 · 咨询台工作台", analytics_enabled=False) as console:
         gr.HTML(
@@ -61,7 +62,8 @@ def build_console(service: WebService) -> gr.Blocks:
                     only_negative = gr.Radio([("全部问答", False), ("仅看差评", True)], value=False, show_label=False,
                                              elem_id="qsl-c-filter", scale=3)
                     refresh = gr.Button("刷新", scale=1, size="sm")
-                    download = gr.DownloadButton("导出 CSV", scale=1, size="sm", elem_id="qsl-c-export")
+                    download = gr.Button("导出 CSV", scale=1, size="sm", elem_id="qsl-c-export",
+                                         link=_export_link(export_url, False))
                 summary = gr.HTML("")
                 table = gr.Dataframe(headers=REVIEW_HEADERS, interactive=False, wrap=True, elem_id="qsl-c-table",
                                      column_widths=["12%", "7%", "19%", "26%", "6%", "6%", "12%", "12%"])
@@ -91,13 +93,12 @@ def build_console(service: WebService) -> gr.Blocks:
                  {1: "好评", -1: "差评"}.get(q.rating, ""), q.comment, _sources(q.citations)]
                 for q in rows
             ]
-            name = "feedback-negative.csv" if neg else "questions.csv"
-            path = store.write_csv(export_dir / name, only_negative=bool(neg))
             all_rows = store.questions(limit=1_000_000)
             down = sum(1 for q in all_rows if q.rating == -1)
             up = sum(1 for q in all_rows if q.rating == 1)
             text = f'<div class="qsl-form-intro">共 {len(all_rows)} 条问答，好评 {up} 条，差评 {down} 条；当前显示 {len(data)} 条。</div>'
-            return gr.Dataframe(value=data or None, headers=REVIEW_HEADERS), gr.DownloadButton(value=str(path)), text
+            link = _export_link(export_url, bool(neg))
+            return gr.Dataframe(value=data or None, headers=REVIEW_HEADERS), gr.Button(link=link), text
 
         review_io = dict(inputs=only_negative, outputs=[table, download, summary], api_visibility="private")
         only_negative.change(review, **review_io)
@@ -105,6 +106,11 @@ def build_console(service: WebService) -> gr.Blocks:
         console.load(review, **review_io)
         console.load(show_tree, doc_pick, tree, api_visibility="private")
     return console
+
+
+def _export_link(export_url: str, only_negative: bool) -> str:
+    # The export follows the filter shown (all rows of it, where the table shows the latest 500).
+    return export_url + ("?" + urlencode({"only_negative": "true"}) if only_negative else "")
 
 
 def _sources(citations: list[str]) -> str:

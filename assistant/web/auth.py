@@ -1,0 +1,145 @@
+"""Access control for the help-desk console: the pages that show what other people asked.
+
+``ConsoleGuard`` is a pure ASGI middleware in front of every path under the guarded prefixes
+(``/console`` and everything below it: the Gradio page, its ``/console/gradio_api/...`` calls and
+the CSV export at ``/console/export.csv``). The public chat (/ui/), the widget, the article page,
+/healthz and the REST API are not guarded.
+
+Governed by ``Settings.web.console_password`` (env ``QSL_WEB__CONSOLE_PASSWORD``) and
+``Settings.web.console_user`` (env ``QSL_WEB__CONSOLE_USER``, default ``helpdesk``):
+
+- password set: HTTP Basic auth with that user and password; a missing or wrong credential gets
+  401 with ``WWW-Authenticate: Basic realm="qsl-console"`` so that browsers ask for a login.
+- password unset: served only to clients on this machine (127.0.0.0/8, ::1); anyone else gets 403
+  with a JSON message saying a console password must be configured.
+
+The client address is the one the ASGI server reports. ``serve()`` runs uvicorn with proxy headers,
+so behind a reverse proxy on this machine that sets ``X-Forwarded-For`` the real client is seen;
+a proxy that does not set it makes every visitor look local — set a password in that case.
+
+Not handled: TLS (Basic auth sends the password in clear, so serve the console over HTTPS in
+production), user accounts or roles, lock-out after failed attempts, logging out.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import json
+import logging
+import secrets
+
+from pydantic import SecretStr
+
+log = logging.getLogger(__name__)
+
+REALM = "qsl-console"
+CHALLENGE = f'Basic realm="{REALM}"'.encode()
+
+NO_PASSWORD_MESSAGE = (
+    "The help-desk console is only served to this machine until a console password is configured: "
+    "set QSL_WEB__CONSOLE_PASSWORD (and optionally QSL_WEB__CONSOLE_USER) and restart. "
+    "工作台尚未设置密码，仅限本机访问；请设置 QSL_WEB__CONSOLE_PASSWORD 后重启服务。"
+)
+UNAUTHORIZED_MESSAGE = "The help-desk console needs a user name and password. 工作台需要登录。"
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` (an address as the ASGI server reports it) is this machine.
+
+    Anything that is not an IP address (a Unix socket peer, a test client's made-up name) is not.
+    """
+    if not host:
+        return False
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    # ::ffff:127.0.0.1 is how a dual-stack socket reports an IPv4 loopback client.
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+def basic_credentials(header: bytes | None) -> tuple[bytes, bytes] | None:
+    """(user, password) from an ``Authorization: Basic …`` header value, or None if it is not one."""
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(b" ")
+    if scheme.lower() != b"basic" or not token:
+        return None
+    try:
+        decoded = base64.b64decode(token.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    user, sep, password = decoded.partition(b":")
+    return (user, password) if sep else None
+
+
+def route_path(scope) -> str:
+    """The path the app routes on: without the ``root_path`` a proxy mounts the app under (as Starlette does)."""
+    path, root = scope["path"], scope.get("root_path", "")
+    if root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):
+        return path[len(root):]
+    return path
+
+
+class ConsoleGuard:
+    """Pure ASGI middleware (it must not buffer streamed responses) guarding the help-desk console.
+
+    With ``Settings.web.console_password`` (``QSL_WEB__CONSOLE_PASSWORD``) set, every request under
+    ``prefixes`` needs HTTP Basic auth as ``console_user``/``console_password`` (compared in constant
+    time with ``secrets.compare_digest``), else 401 with ``WWW-Authenticate: Basic realm="qsl-console"``.
+    Without it, only loopback clients are served and others get 403 with a JSON explanation.
+    """
+
+    def __init__(self, app, prefixes: tuple[str, ...], user: str, password: SecretStr | str | None):
+        self.app = app
+        self.prefixes = tuple(p.rstrip("/") for p in prefixes)
+        if isinstance(password, SecretStr):
+            password = password.get_secret_value()
+        # An empty password would let anyone in with "user:"; treat it as not configured.
+        self.user = user.encode("utf-8")
+        self.password = password.encode("utf-8") if password else None
+
+    def guards(self, path: str) -> bool:
+        return any(path == p or path.startswith(p + "/") for p in self.prefixes)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket") or not self.guards(route_path(scope)):
+            return await self.app(scope, receive, send)
+        if self.password is not None:
+            if self._authorized(scope):
+                return await self.app(scope, receive, send)
+            return await self._refuse(scope, send, 401, UNAUTHORIZED_MESSAGE, challenge=True)
+        client = scope.get("client")
+        if is_loopback(client[0] if client else None):
+            return await self.app(scope, receive, send)
+        log.warning("console request from %s refused: no console password configured", client and client[0])
+        return await self._refuse(scope, send, 403, NO_PASSWORD_MESSAGE)
+
+    def _authorized(self, scope) -> bool:
+        header = next((v for k, v in scope.get("headers", []) if k == b"authorization"), None)
+        creds = basic_credentials(header)
+        if creds is None:
+            return False
+        user, password = creds
+        # Both comparisons always run (``&``, not ``and``): the time taken says nothing about
+        # which of the two was wrong.
+        return secrets.compare_digest(user, self.user) & secrets.compare_digest(password, self.password)
+
+    async def _refuse(self, scope, send, status: int, message: str, challenge: bool = False) -> None:
+        if scope["type"] == "websocket":
+            # Closing before accepting makes the server answer the handshake with 403.
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        body = json.dumps({"error": {"status": status, "message": message}}, ensure_ascii=False).encode()
+        headers = [
+            (b"content-type", b"application/json; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+            (b"cache-control", b"no-store"),
+        ]
+        if challenge:
+            headers.append((b"www-authenticate", CHALLENGE))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
