@@ -60,17 +60,17 @@ class Assistant:
         return self.retriever.search(query, k)
 
     def ask(self, question: str, history: list | None = None) -> Answer:
-        report = self._eligibility_in_chat(question, history)
+        report, why = self._eligibility(question, history)
         answer = self.answerer.ask(question, history)
-        return self._with_report(answer, report) if report is not None else answer
+        return self._with_report(answer, report, why) if report is not None else answer
 
     def ask_stream(self, question: str, history: list | None = None) -> Iterator[str | Answer]:
-        report = self._eligibility_in_chat(question, history)
+        report, why = self._eligibility(question, history)
         if report is None:
             yield from self.answerer.ask_stream(question, history)
             return
         # the report leads; the passages behind it follow in the final answer
-        answer = self._with_report(self.answerer.ask(question, history), report)
+        answer = self._with_report(self.answerer.ask(question, history), report, why)
         for part in answer.text.split("\n"):
             yield part + "\n"
         yield answer
@@ -83,6 +83,20 @@ class Assistant:
             self.retriever.check_query(profile_or_text)
         return eligibility.check(profile_or_text, base=base)
 
+    @cached_property
+    def eligibility_tool_calling(self):
+        from assistant.answering.tool_calling import ToolCallingEligibility
+
+        return ToolCallingEligibility(self.settings)
+
+    def _eligibility(self, question: str, history: list | None):
+        """(report or None, why the tool call fell back or None): the one place the path is chosen.
+        With an LLM backend the model calls ``check_lab_eligibility`` (falling back to the
+        extractor); with the extractive default, the extractor decides."""
+        if self.settings.answer.backend == "openai":
+            return self.eligibility_tool_calling.report(question, history, fallback=self._eligibility_in_chat)
+        return self._eligibility_in_chat(question, history), None
+
     def _eligibility_in_chat(self, question: str, history: list | None):
         """The eligibility report when this message (or, for a correction like 设备其实是5200万,
         the conversation) carries the lab's figures; None otherwise. Figures of earlier user
@@ -91,18 +105,14 @@ class Assistant:
 
         if not isinstance(question, str) or not question.strip():
             return None  # the answer chain gives the clear error
-        base = None
-        for turn in history or []:
-            text = turn.get("content") if isinstance(turn, dict) else None
-            if isinstance(text, str) and turn.get("role") == "user" and eligibility.has_lab_figures(text):
-                base = eligibility.extract_profile(text, base=base)
         if not eligibility.has_lab_figures(question):
             return None
-        return eligibility.check(question, base=base)
+        return eligibility.check(question, base=eligibility.history_profile(history))
 
-    def _with_report(self, answer: Answer, report) -> Answer:
+    def _with_report(self, answer: Answer, report, fallback_reason: str | None = None) -> Answer:
         """The answer to a message with lab figures: the condition-by-condition report first, its
-        clause citations, then the passages the question retrieved."""
+        clause citations, then the passages the question retrieved. ``fallback_reason``: why the
+        tool call gave way to the extractor, added to the answer's own."""
         from assistant import eligibility
 
         lang = answer.language
@@ -115,9 +125,10 @@ class Assistant:
         text = eligibility.render(report, lang)
         if answer.text and not answer.refused:
             text += "\n\n" + ("相关条文：\n" if lang == "zh" else "Related provisions:\n") + answer.text
+        reasons = "; ".join(r for r in (answer.fallback_reason, fallback_reason) if r) or None
         return answer.model_copy(
             update={"text": text, "refused": False, "citations": cited + list(answer.citations),
-                    "eligibility": report.model_dump(mode="json")}
+                    "eligibility": report.model_dump(mode="json"), "fallback_reason": reasons}
         )
 
     # -- corpus -------------------------------------------------------------------------------

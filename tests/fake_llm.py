@@ -8,6 +8,9 @@ the real ``langchain_openai.ChatOpenAI`` client over real HTTP.
   ``data: [DONE]``).
 - ``FakeLLM.reply`` sets what the next requests get: the text, a delay before answering (to go past
   the client's timeout), or an HTTP error status. ``FakeLLM.requests`` records the request bodies.
+- ``FakeLLM.reply_tool_call(name, arguments)`` makes the next reply a tool call
+  (``message.tool_calls``, ``finish_reason: "tool_calls"``); ``arguments`` is a dict (sent as JSON)
+  or a raw string (to send malformed JSON). Non-streaming requests only.
 - ``closed_port()`` gives a port on 127.0.0.1 where nothing listens (a dead server).
 """
 
@@ -27,6 +30,7 @@ class Reply:
     delay_s: float = 0.0
     status: int = 200
     chunk_chars: int = 8
+    tool_calls: list[dict] | None = None  # OpenAI format: [{"id", "type": "function", "function": {...}}]
 
 
 @dataclass
@@ -46,6 +50,14 @@ class FakeLLM:
     def reply(self, text: str = "", delay_s: float = 0.0, status: int = 200, times: int = 1) -> None:
         """Queue the reply for the next ``times`` requests (the last one queued also becomes the default)."""
         r = Reply(text=text, delay_s=delay_s, status=status)
+        self.replies.extend([r] * times)
+        self.default = r
+
+    def reply_tool_call(self, name: str, arguments: dict | str, times: int = 1) -> None:
+        """Queue a tool-call reply (``arguments``: a dict, or a raw string sent as is)."""
+        raw = arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
+        call = {"id": "call_fake_1", "type": "function", "function": {"name": name, "arguments": raw}}
+        r = Reply(tool_calls=[call])
         self.replies.extend([r] * times)
         self.default = r
 
@@ -78,9 +90,14 @@ class FakeLLM:
                 if body.get("stream"):
                     self._stream(model, r)
                 else:
+                    message = {"role": "assistant", "content": r.text}
+                    finish = "stop"
+                    if r.tool_calls:
+                        message = {"role": "assistant", "content": None, "tool_calls": r.tool_calls}
+                        finish = "tool_calls"
                     self._json(200, {
                         "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()), "model": model,
-                        "choices": [{"index": 0, "message": {"role": "assistant", "content": r.text}, "finish_reason": "stop"}],
+                        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
                         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                     })
 

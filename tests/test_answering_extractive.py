@@ -137,3 +137,75 @@ def test_english_question_gets_english_frame_and_chinese_quotes(gen, lexicon, so
 def test_no_passages_gives_nothing_to_say(gen, lexicon):
     ans = answer(gen, lexicon, "建设期多久？", [])
     assert ans.refused and not ans.citations
+
+
+# -- figures, run-on sentences and section titles -----------------------------------------------
+L = "liaoning-qi-plan-draft-2022"
+S = "qi-supply-chain-2024"
+
+
+def test_duration_question_leads_with_the_sentence_that_gives_a_duration(gen, lexicon, sources, corpus):
+    # The 标准体系 section shares more words (立项, 发布, 地方标准) but gives no period; the 工作目标
+    # item prints it (18个月以内).
+    tasks = P(sources, L, "二、重点任务 > （二）标准领域建设 > 4. 完善高质量发展的标准体系")
+    goals = P(sources, L, "一、总体要求 > （三）工作目标 > 2. 标准引领作用更加凸显")
+    ans = answer(gen, lexicon, "辽宁的地方标准从立项到发布，计划控制在多长时间？", [tasks, goals])
+    assert "18个月" in ans.text
+    assert {c.locator for c in ans.citations} == {goals.locator}  # the section without the period is not cited
+    assert_grounded(ans, corpus)
+
+
+def test_applicants_own_figure_brings_the_threshold(gen, lexicon, sources, corpus):
+    # The applicant compares a figure of their own: the item with the threshold leads, not the
+    # section's general sentences.
+    ans = answer(gen, lexicon, "我们每年对外提供技术服务七八百万，成果这块能算上吗？",
+                 [P(sources, M, "第十二条（四）"), P(sources, M, "第十二条（四）4")])
+    assert "3000万元" in ans.text
+    assert "在先进质量标准" not in ans.text  # the section's general sentence does not lead
+    assert_grounded(ans, corpus)
+
+
+def test_count_question_quotes_both_the_vague_and_the_exact_figure(gen, lexicon, sources, corpus):
+    # 2022 says 若干 (a partial answer of the kind asked); 2024 gives 10家: both are quoted. The year
+    # 2025年 is not taken for the figure asked.
+    ans = answer(gen, lexicon, "到2025年一共要建成多少家质量标准实验室？",
+                 [P(sources, G, "一、总体要求"), P(sources, S, "一、总体要求 > （三）行动目标")])
+    assert "若干" in ans.text and "10家" in ans.text
+    assert_grounded(ans, corpus)
+
+
+def test_section_title_alone_does_not_answer(gen, lexicon, sources, corpus):
+    from assistant.answering.extractive import score_units
+
+    title_only = P(sources, L, "二、重点任务 > （三）认证领域建设 > 8. 发挥认证服务地方经济发展能力")
+    analysis = analyse("认证机构怎样服务地方产业？", lexicon)
+    top = score_units(analysis, [title_only])[0]
+    assert not top.unit.text.startswith("8.发挥认证服务地方经济发展能力")  # a sentence under the title leads
+    ans = gen.answer(analysis, [title_only])
+    assert "“8.发挥认证服务地方经济发展能力。”" not in ans.text
+    assert_grounded(ans, corpus)
+
+
+def test_stated_quantity_is_not_a_year_or_an_article():
+    from assistant.answering.extractive import _STATED_QUANTITY
+
+    assert _STATED_QUANTITY.search("仪器设备现值大概四千万")
+    assert _STATED_QUANTITY.search("拿了10个国家级课题")
+    assert not _STATED_QUANTITY.search("2025年的目标是什么？")
+    assert not _STATED_QUANTITY.search("第十二条讲了什么？")
+
+
+def test_bare_year_in_an_english_question_is_a_concept(lexicon):
+    a = analyse("What goals were set for 2035?", lexicon)
+    assert any("2035年" in g.variants for g in a.groups)
+
+
+def test_run_on_sentence_counts_for_less_than_its_raw_overlap(lexicon, sources):
+    from assistant.answering.extractive import _LONG_UNIT, score_units
+
+    p = P(sources, L, "三、政策资金保障措施 > （二）加大财政金融扶持力度")
+    analysis = analyse("省里会给经费支持吗？", lexicon)
+    long_units = [sc for sc in score_units(analysis, [p]) if len(sc.unit.text) > _LONG_UNIT]
+    assert long_units
+    for sc in long_units:
+        assert sc.coverage < analysis.coverage(sc.unit.text)

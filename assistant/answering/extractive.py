@@ -8,7 +8,13 @@ How sentences are chosen (no model):
 - each sentence / list item is scored by the weighted share of the question's concepts it
   expresses (jieba tokens, applicant synonyms, English glossary: ``lexicon.py``), plus a little
   for the section heading it sits under, for holding what the question asks (a number, a duration,
-  a body, a list), and for the rank of its passage;
+  a body, a list), and for the rank of its passage; a run-on sentence (measures joined by ；) has
+  its overlap discounted, and a section's title standing alone counts for less than the sentences
+  under it;
+- when the reply should quote a figure (多少 / 多久, or the applicant states one of their own to
+  compare: 四千万, 10个课题) and the best sentence prints none (a year such as 2025年 is not one),
+  a close runner-up that prints one leads instead, or joins the lead when the lead's answer is
+  only partial (若干 next to 10家);
 - the best sentence leads; others follow when they score close to it and either add a concept the
   answer lacks (a second part of the question, a second article or document) or continue the same
   article; for a list question, the items of the list are given;
@@ -35,6 +41,42 @@ from .units import Unit, split_passage
 _KIND_BONUS = {"number": 0.2, "duration": 0.25, "when": 0.2, "who": 0.12}
 # A figure proper (18个月, 10家, 两年), not 若干: what a 多少 / 多久 question wants to see.
 _FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千半]+\s*(?:个月|年|项|个|名|人|家|次|类|种|倍|万|亿|张)")
+# A quantity the applicant states (四千万, 一千多万, 10个, 2500万): they are comparing their own
+# figure with a threshold, so the sentence that prints a figure is the one they need. A year
+# (2025年) or an article number (第十二条) is not such a quantity.
+_STATED_QUANTITY = re.compile(
+    r"(?<![\d第])\d+(?:\.\d+)?\s*多?\s*(?:万|亿|元|个|项|家|名|人|平方|篇|件|台|套)"
+    r"|(?<!第)[一二两三四五六七八九十百千几]+多?(?:万|亿)"
+)
+
+
+def wants_figure(analysis: QuestionAnalysis) -> bool:
+    """Whether the reply should quote a figure: asked for one (多少/多久), or compares one of its own."""
+    return analysis.kind in ("number", "duration") or bool(_STATED_QUANTITY.search(analysis.text))
+
+
+_LONG_UNIT = 150
+_TITLE_PENALTY = 0.3
+_TITLE_TRIM = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|\d{1,2}\s*[.．、]\s*|[一二三四五六七八九十]+、)|[。：:\s]+$")
+
+
+def _is_title(u: Unit, p: Passage, units: list[Unit]) -> bool:
+    """Whether ``u`` is only the title of the passage's section, with sentences after it."""
+    if u.line != 0 or len(units) < 2 or len(u.text) > 30 or not p.heading_path:
+        return False
+    title = _TITLE_TRIM.sub("", u.text.strip())
+    return bool(title) and title in _TITLE_TRIM.sub("", p.heading_path[-1].strip())
+
+# A calendar year (到2025年, 2035年) dates a plan; it is not the figure a 多少 / 多久 asks for.
+_YEAR = re.compile(r"(?:19|20)\d\d\s*年(?:底|末|前|内)?")
+
+
+def gives_figure(analysis: QuestionAnalysis, text: str) -> bool:
+    """Whether ``text`` prints a figure of the kind asked (18个月 for 多久, 10家 for 多少)."""
+    text = _YEAR.sub("", text)
+    if not _FIGURE.search(text):
+        return False
+    return holds(text, analysis.kind) if analysis.kind in ("number", "duration") else True
 
 
 @dataclass
@@ -67,6 +109,7 @@ class Draft:
 def score_units(analysis: QuestionAnalysis, passages: list[Passage]) -> list[Scored]:
     """Every sentence of the passages with its score, best first."""
     out: list[Scored] = []
+    figure = wants_figure(analysis)
     for rank, p in enumerate(passages):
         heading = " ".join([*p.heading_path[-2:], p.doc_short_title])
         ctx_cov = analysis.coverage(heading)
@@ -79,18 +122,28 @@ def score_units(analysis: QuestionAnalysis, passages: list[Passage]) -> list[Sco
         if not analysis.documents:
             # The 2023 管理办法 is the operative rule: on a tie it answers before the other texts.
             article_hit += 0.1 if p.doc_id == MEASURES else 0.0
-        for u in split_passage(rank, p):
+        units = split_passage(rank, p)
+        for u in units:
             cov = analysis.coverage(u.text)
+            if len(u.text) > _LONG_UNIT:
+                # A run-on sentence (a list of measures joined by ；) shares words with almost any
+                # question; what it shares counts for less than in a sentence of ordinary length.
+                cov *= (_LONG_UNIT / len(u.text)) ** 0.5
             groups = frozenset(g.source for g in analysis.groups if g.matches(u.text))
             s = cov + 0.25 * ctx_cov + article_hit
             if cov > 0 or ctx_cov > 0 or article_hit:
                 s += _KIND_BONUS.get(analysis.kind, 0.0) if holds(u.text, analysis.kind) else 0.0
-                if analysis.kind in ("number", "duration") and cov > 0 and _FIGURE.search(u.text):
+                if figure and cov > 0 and _FIGURE.search(_YEAR.sub("", u.text)):
                     s += 0.3
                 if analysis.fact and holds(u.text, analysis.fact):
                     s += 0.2
                 if analysis.kind == "list" and (u.kind == "intro" or u.item_label):
                     s += 0.08
+            if analysis.kind != "list" and _is_title(u, p, units):
+                # A section's title on its own (8.发挥认证服务地方经济发展能力。) names a topic and
+                # answers nothing; the sentences under it do. (A list question may still use it to
+                # introduce the list: _list_items.)
+                s -= _TITLE_PENALTY
             s += 0.08 / (1 + rank)
             out.append(Scored(u, s, cov, groups))
     out.sort(key=lambda x: -x.score)
@@ -124,7 +177,7 @@ class ExtractiveGenerator:
         by_p: dict[int, list[Scored]] = {}
         for sc in scored:
             by_p.setdefault(sc.unit.passage, []).append(sc)
-        best = scored[0]
+        best, extra = self._figure_lead(analysis, scored)
         total = sum(analysis.group_weight(g) for g in analysis.groups) or 1.0
         weight = {g.source: analysis.group_weight(g) for g in analysis.groups}
 
@@ -143,6 +196,10 @@ class ExtractiveGenerator:
         # A question that asks one thing is answered from one passage; each further part of the
         # question (两个问句, 分别) may bring one more.
         room = min(self.max_passages, analysis.parts)
+        if extra is not None and extra != best.unit.passage:
+            chosen.append((extra, quote_units(extra)))
+            covered |= {g.source for g in analysis.groups if any(g.matches(u.text) for u in chosen[-1][1])}
+            room += 1
         for pi, scs in sorted(by_p.items(), key=lambda kv: -kv[1][0].score):
             if pi == best.unit.passage or len(chosen) >= room:
                 continue
@@ -159,6 +216,29 @@ class ExtractiveGenerator:
                 chosen.append((pi, units))
                 covered |= new
         return chosen
+
+    @staticmethod
+    def _figure_lead(analysis: QuestionAnalysis, scored: list[Scored]) -> tuple[Scored, int | None]:
+        """The lead sentence, and a passage to add, for a question whose answer is a figure.
+
+        When the question wants a figure (多少, 多久, or the applicant's own 四千万 to compare) and
+        the best sentence prints none, a close runner-up that prints one answers better: it leads
+        when the best sentence says nothing of the kind asked (立项发布一批… for 多久), and joins it
+        when the best sentence gives a partial answer of that kind (建设若干… for 多少家), so that
+        both texts are quoted.
+        """
+        best = scored[0]
+        # A question in several parts (多久…？会不会…？) may ask the figure in one part only; each
+        # part already brings its own passage, so the lead is left as it is.
+        if analysis.parts > 1 or not wants_figure(analysis) or gives_figure(analysis, best.unit.text):
+            return best, None
+        alt = next((sc for sc in scored[1:] if sc.coverage > 0 and sc.score >= 0.65 * best.score
+                    and gives_figure(analysis, sc.unit.text)), None)
+        if alt is None:
+            return best, None
+        if analysis.kind in ("number", "duration") and holds(best.unit.text, analysis.kind):
+            return best, alt.unit.passage
+        return alt, None
 
     def _list_items(self, analysis: QuestionAnalysis, passages: list[Passage], lead: int, lead_units: list[Unit]) -> list[Quote] | None:
         """The items of the list in the lead passage, when the question asks for that list."""

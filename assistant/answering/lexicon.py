@@ -436,6 +436,9 @@ class Lexicon:
                 add(m.group(1), (m.group(1),))
         for m in re.finditer(r"(\d{4})\s*年", question):
             add(m.group(0), (m.group(1) + "年",))
+        # A bare year (for 2025 and for 2035) names the same thing; the documents print it as 2025年.
+        for m in re.finditer(r"(?<!\d)((?:19|20)\d{2})(?![\d年])", question):
+            add(m.group(1), (m.group(1) + "年",))
         tokens = [_QWORD_PREFIX.sub("", t) or t for t in self.zh_tokens(question)]
         for tok in tokens:
             if tok in ZH_STOP or tok in STOPWORDS or len(tok) < 2 and tok not in {"钱", "费"}:

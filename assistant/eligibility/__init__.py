@@ -8,6 +8,7 @@
   a dict of canonical figures), apply them on top of ``base`` (follow-up messages), evaluate;
 - ``extract_profile(text, base=None)``: only the reading of figures;
 - ``has_lab_figures(text)``: does a chat message carry the lab's own figures?
+- ``history_profile(history)``: the figures stated in a conversation's earlier user messages;
 - ``render(report, lang=None)``: the report as plain text in Chinese or English.
 
 The numbers are compared in code; no model is involved. See ``conditions`` for the rule as data,
@@ -23,13 +24,26 @@ from assistant.eligibility.extract import extract_profile, has_lab_figures
 from assistant.eligibility.profile import LabProfile
 from assistant.eligibility.report import EligibilityReport, render
 
-__all__ = ["check", "extract_profile", "has_lab_figures", "render", "LabProfile", "EligibilityReport", "detect_language"]
+__all__ = ["check", "extract_profile", "has_lab_figures", "history_profile", "render", "LabProfile", "EligibilityReport", "detect_language"]
 
 
 def detect_language(text: str) -> str:
     from assistant.answering.language import detect_language as _detect
 
     return _detect(text or "")
+
+
+def history_profile(history: list | None) -> LabProfile | None:
+    """The lab's figures stated in earlier user messages of a chat (later ones winning), or None.
+
+    ``history`` is a list of ``{"role", "content"}`` turns; the base a follow-up message updates
+    (设备其实是5200万)."""
+    base = None
+    for turn in history or []:
+        text = turn.get("content") if isinstance(turn, dict) else None
+        if isinstance(text, str) and turn.get("role") == "user" and has_lab_figures(text):
+            base = extract_profile(text, base=base)
+    return base
 
 
 def check(
