@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 
 from assistant.corpus import load_corpus, walk
+from assistant.corpus.sources import Sources
 from assistant.embeddings import Embedder, make_embedder
 from assistant.errors import InputError
 from assistant.indexing import IndexReport, build_index
@@ -33,7 +34,7 @@ class Assistant:
         self.embedder = embedder
         self.store = store
         self.index_report = index_report
-        self.retriever = HybridRetriever(store, embedder, settings.retrieval, [d.meta for d in docs])
+        self.retriever = HybridRetriever(store, embedder, settings.retrieval, [d.meta for d in docs], Sources(docs))
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, show_progress: bool = False) -> Assistant:

@@ -9,6 +9,10 @@ add about 0.04 MRR over the two chunk legs.
 
 - A query that names an article (第十二条, 第12条, Article 12, 第十二条第（三）项) gets that article's
   chunks first, best-matching first.
+- When several of the top passages are parts of one section (three items of a six-item list, parts
+  of one article), that section is returned whole in their place (``merge_siblings``): the reader
+  gets the complete list, and the freed places go to other passages. Needs the parsed corpus
+  (``sources``); sections longer than ``merge_max_tokens`` stay split.
 - Filters by document id and by status apply to both legs.
 - Both legs read the chunk text with its context header (document, locator, heading path, the
   article's first sentence), the same text that was embedded.
@@ -19,12 +23,14 @@ Not handled here: deciding whether the passages answer the question (the answer 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.corpus.parsing import article_label, to_int
+from assistant.corpus.sources import Sources
 from assistant.embeddings import Embedder
 from assistant.errors import InputError
 from assistant.lexicon import expand_query, tokenize
@@ -89,7 +95,8 @@ _RESPECTIVELY = re.compile(r"^(.*?)([^，,、和与及]{2,12})(?:和|与|及|、
 def decompose(query: str) -> list[str]:
     """The query, plus its parts when it asks several things at once: one per question clause
     (建设期多久？能延期吗？), and one per subject of a 分别 question (A和B分别…). Each part is
-    retrieved for, so every part finds its own article."""
+    retrieved for, so every part finds its own article (``search`` keeps each part's best passage
+    in the top k)."""
     clauses = [c.strip() for c in _CLAUSE_END.split(query) if len(c.strip()) >= 4]
     parts: list[str] = []
     for clause in clauses:
@@ -119,9 +126,10 @@ def mentioned_documents(query: str, aliases: dict[str, list[str]]) -> set[str]:
 
 class HybridRetriever:
     def __init__(self, store: ChromaStore, embedder: Embedder, settings: RetrievalSettings,
-                 documents: Sequence[DocumentMeta] = ()):
+                 documents: Sequence[DocumentMeta] = (), sources: Sources | None = None):
         import bm25s
 
+        self.sources = sources
         self.aliases = {d.id: d.aliases for d in documents}
         self.operative = {d.id for d in documents if d.authority_rank == 1}
         self.store = store
@@ -231,10 +239,69 @@ class HybridRetriever:
             raise InputError("k must be between 1 and 50.")
         filters = Filters(doc_ids, statuses)
         n = self.settings.candidates
-        fused = self.fuse([(q, self.legs(q, n, filters, legs)) for q in decompose(query)])
+        queries = decompose(query)
+        per_query = [self.fuse([(q, self.legs(q, n, filters, legs))]) for q in queries]
+        fused: dict[int, float] = {}
+        for scores in per_query:
+            for i, v in scores.items():
+                fused[i] = fused.get(i, 0.0) + v
         ranked = sorted(fused, key=lambda i: -fused[i])
+        ranked = self._each_part_kept(ranked, per_query[1:], k)
         ranked = self._article_first(query, ranked, filters, fused)
-        return [self._passage(i, fused.get(i, 0.0)) for i in ranked[:k]]
+        return self._top(ranked, k, fused)
+
+    def _top(self, ranked: list[int], k: int, fused: dict[int, float]) -> list[Passage]:
+        """The first ``k`` passages of ``ranked``, parts of one section merged into that section."""
+        merged = self._merge_groups(ranked[:k])
+        out: list[Passage] = []
+        done: set[tuple[str, tuple[str, ...]]] = set()
+        for i in ranked:
+            if len(out) >= k:
+                break
+            c = self.chunks[i]
+            group = next((g for g in merged if g[0] == c.doc_id and tuple(c.heading_path[:len(g[1])]) == g[1]), None)
+            if group is None:
+                out.append(self._passage(i, fused.get(i, 0.0)))
+            elif group not in done:
+                done.add(group)
+                out.append(merged[group].model_copy(update={"score": round(fused.get(i, 0.0), 6)}))
+        return out
+
+    def _merge_groups(self, top: list[int]) -> dict[tuple[str, tuple[str, ...]], Passage]:
+        """Sections (doc id, heading path) holding at least ``merge_siblings`` of ``top``, deepest
+        first and never nested in each other, with the whole section as a passage. A section is at
+        least two levels deep (an article, a numbered section): a chapter or a part is not merged."""
+        need, cap = self.settings.merge_siblings, self.settings.merge_max_tokens
+        if self.sources is None or need < 2:
+            return {}
+        counts: Counter[tuple[str, tuple[str, ...]]] = Counter()
+        for i in top:
+            c = self.chunks[i]
+            for depth in range(2, len(c.heading_path) + 1):
+                counts[(c.doc_id, tuple(c.heading_path[:depth]))] += 1
+        chosen: dict[tuple[str, tuple[str, ...]], Passage] = {}
+        for doc_id, path in sorted((g for g, n in counts.items() if n >= need), key=lambda g: -len(g[1])):
+            if any(d == doc_id and (p[:len(path)] == path or path[:len(p)] == p) for d, p in chosen):
+                continue
+            members = [c for c in self.chunks if c.doc_id == doc_id and tuple(c.heading_path[:len(path)]) == path]
+            if sum(c.tokens for c in members) > cap:
+                continue
+            section = self.sources.by_path(doc_id, path)
+            if section is not None:
+                chosen[(doc_id, path)] = section
+        return chosen
+
+    @staticmethod
+    def _each_part_kept(ranked: list[int], parts: list[dict[int, float]], k: int) -> list[int]:
+        """``ranked`` with the best passage of every part of the question (建设期多久？能延期吗？)
+        inside the first ``k``: a part whose own best passage the sum of scores pushed out gets it
+        back in place of the last ones."""
+        seeds = list(dict.fromkeys(max(p, key=p.__getitem__) for p in parts if p))
+        missing = [i for i in seeds if i not in ranked[:k]][: max(k - 1, 0)]
+        if not missing:
+            return ranked
+        head = [i for i in ranked if i not in missing][: k - len(missing)]
+        return head + missing + [i for i in ranked if i not in head and i not in missing]
 
     def _article_first(self, query: str, ranked: list[int], filters: Filters, fused: dict[int, float]) -> list[int]:
         ref = referenced_article(query)

@@ -61,6 +61,14 @@ class RetrievalSettings(BaseModel):
         default=1.0, ge=0.0,
         description="Bonus, in first-rank units, for passages stating a quantity when the question asks for one.",
     )
+    merge_siblings: int = Field(
+        default=3, ge=0,
+        description="When this many of the top passages sit in one section (items of a list, parts of an article), "
+        "they are returned as that whole section; 0 turns merging off.",
+    )
+    merge_max_tokens: int = Field(
+        default=1100, ge=0, description="A section longer than this (cl100k tokens) is never returned whole."
+    )
     max_query_chars: int = Field(default=2000, ge=10, description="Longer queries are refused with a clear error.")
 
 

@@ -40,6 +40,11 @@ class DocumentMeta(BaseModel):
     body_start: str | None = Field(
         default=None, description="The document body begins at the first line starting with this (after noise removal)."
     )
+    lead: str | None = Field(
+        default=None,
+        description="A reprint's news lead: the line starting with this, before the body, is kept in front of it "
+        "and cited as 导语 (it can be the only text naming, say, the issuing bodies).",
+    )
     body_stop: str | None = Field(
         default=None, description="The first line starting with this ends the body (site footers and the like)."
     )

@@ -8,7 +8,7 @@ import pytest
 from assistant.answering.extractive import ExtractiveGenerator
 from assistant.answering.lexicon import Lexicon
 from assistant.answering.question import analyse
-from assistant.answering.sources import Sources
+from assistant.corpus.sources import Sources
 from assistant.corpus import load_corpus
 from assistant.settings import Settings
 

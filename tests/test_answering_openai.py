@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering import build_answerer
-from assistant.answering.sources import Sources
+from assistant.corpus.sources import Sources
 from assistant.corpus import load_corpus
 from assistant.settings import AnswerSettings, Settings
 from assistant.types import Answer

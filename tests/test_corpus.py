@@ -175,10 +175,27 @@ def test_the_repeated_news_lead_leaves_one_copy(docs_by_id):
     assert text.startswith("各省、自治区、直辖市和新疆生产建设兵团市场监管局")
 
 
-def test_the_reprint_is_cut_to_the_document_body(docs_by_id):
-    text = docs_by_id["qi-supply-chain-2024"].text
-    assert text.startswith("关于质量基础设施助力产业链供应链 质量联动提升的指导意见\n")
-    assert text.rstrip("\n").endswith("提供“一站式”服务。")
+def test_the_reprint_is_cut_to_its_news_lead_and_the_document_body(docs_by_id):
+    doc = docs_by_id["qi-supply-chain-2024"]
+    lead, body = doc.text.split("\n", 1)
+    # the site's lead is the one text naming the five issuing departments: kept, as 导语
+    assert lead.startswith("近日,市场监管总局、国家发展改革委、科技部、农业农村部、商务部等5部门联合印发")
+    assert body.startswith("关于质量基础设施助力产业链供应链 质量联动提升的指导意见\n")
+    assert body.rstrip("\n").endswith("提供“一站式”服务。")
+    first, second = doc.root.children[:2]
+    assert (first.locator, first.text) == ("导语", lead)
+    assert second.locator == "引言" and second.text.startswith("关于质量基础设施助力产业链供应链")
+    # the pull-quote above the lead repeats the text's own figures: dropped, the figures stay once
+    pull_quote = "遴选建设国家质量标准实验室10家、质量基础设施集成服务基地25个"
+    assert raw_text("qi-supply-chain-2024").count(pull_quote) == 2
+    assert doc.text.count(pull_quote) == 1
+
+
+def test_a_lead_missing_before_the_body_is_a_clear_error():
+    meta = [m for m in load_catalog(CORPUS_DIR) if m.id == "qi-supply-chain-2024"][0]
+    meta = meta.model_copy(update={"lead": "这一行并不存在"})
+    with pytest.raises(ValueError, match="qi-supply-chain-2024.*lead"):
+        clean_text(raw_text("qi-supply-chain-2024"), meta)
 
 
 def test_liaoning_footer_and_truncated_titles_are_gone(docs_by_id):

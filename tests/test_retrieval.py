@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.corpus.sources import Sources
 from assistant.errors import InputError
 from assistant.retrieval import Filters, HybridRetriever, referenced_article
 from assistant.settings import RetrievalSettings
@@ -22,10 +23,11 @@ def retriever(qsl_assistant) -> HybridRetriever:
     return qsl_assistant.retriever
 
 
-def variant(built_index, **settings) -> HybridRetriever:
-    """A retriever over the session index with other retrieval settings."""
+def variant(built_index, sources: bool = False, **settings) -> HybridRetriever:
+    """A retriever over the session index with other retrieval settings (with the parsed corpus
+    for merging sections when ``sources``)."""
     return HybridRetriever(built_index.store, built_index.embedder, RetrievalSettings(**settings),
-                           [d.meta for d in built_index.docs])
+                           [d.meta for d in built_index.docs], Sources(built_index.docs) if sources else None)
 
 
 def ids(passages) -> list[str]:
@@ -197,6 +199,58 @@ def test_known_answers_are_in_the_top_3(question, doc_id, locator, retriever, do
         assert any(p.doc_id == doc_id and "通过信函邮寄" in p.text for p in top), [p.locator for p in top]
     else:
         assert (doc_id, locator) in [(p.doc_id, p.locator) for p in top], [p.locator for p in top]
+
+
+# -- sections merged, parts of a question kept ---------------------------------------------------
+
+RESEARCH_FOCUS = "二、主要任务 > （四）聚焦研究重点"
+SIX_FOCUSES = ["质量政策体系研究", "质量基础研究", "质量共性技术研究", "质量协同服务推进", "传统质量安全机理研究",
+               "新型产品安全问题研究"]
+
+
+def test_several_items_of_one_list_come_back_as_the_whole_list(retriever, built_index, docs_by_id):
+    query = "2022年的指导意见把研究重点放在哪几个方向？"
+    split = variant(built_index).search(query, k=5)  # no corpus: no merging
+    assert sum(p.heading_path[:2] == RESEARCH_FOCUS.split(" > ") for p in split) >= 3
+    assert not all(any(f in p.text for p in split) for f in SIX_FOCUSES), "five places cannot hold six items"
+
+    hits = retriever.search(query, k=5)
+    whole = [p for p in hits if p.locator == RESEARCH_FOCUS]
+    assert len(whole) == 1 and all(f in whole[0].text for f in SIX_FOCUSES)
+    assert docs_by_id[GUIDANCE].text[whole[0].start:whole[0].end] == whole[0].text
+    # the list's items are not repeated beside it; the freed places hold other passages
+    assert not [p for p in hits if p is not whole[0] and p.heading_path[:2] == whole[0].heading_path]
+    assert len(hits) == 5
+
+
+def test_merging_is_off_at_zero_and_below_the_token_cap(built_index):
+    query = "2022年的指导意见把研究重点放在哪几个方向？"
+    for settings in ({"merge_siblings": 0}, {"merge_max_tokens": 100}):
+        hits = variant(built_index, sources=True, **settings).search(query, k=5)
+        assert sum(p.heading_path[:2] == RESEARCH_FOCUS.split(" > ") for p in hits) >= 3
+        assert not [p for p in hits if all(f in p.text for f in SIX_FOCUSES)]
+
+
+def test_merged_passages_do_not_overlap(qsl_assistant):
+    for query in ["科研成果要满足哪些", "指导意见的主要任务", "辽宁标准领域建设有哪些任务"]:
+        hits = qsl_assistant.search(query, k=8)
+        spans = sorted((p.doc_id, p.start, p.end) for p in hits)
+        for (d1, _, e1), (d2, s2, _) in zip(spans, spans[1:]):
+            assert d1 != d2 or s2 >= e1, [p.locator for p in hits]
+
+
+def test_each_part_of_a_question_keeps_its_best_passage():
+    keep = HybridRetriever._each_part_kept
+    ranked = [1, 2, 3, 4, 5, 6, 7]
+    assert keep(ranked, [{6: 0.9, 1: 0.2}], k=3) == [1, 2, 6, 3, 4, 5, 7]
+    assert keep(ranked, [{2: 0.9}], k=3) == ranked  # already in
+    assert keep(ranked, [{6: 0.9}, {7: 0.8}], k=3) == [1, 6, 7, 2, 3, 4, 5]
+    assert keep(ranked, [{}], k=3) == ranked
+
+
+def test_a_two_part_question_finds_both_articles(retriever):
+    hits = retriever.search("本办法由谁负责解释？从哪天起施行？", k=5)
+    assert {"第三十二条", "第三十三条"} <= {p.locator for p in hits}, [p.locator for p in hits]
 
 
 def test_passages_are_verbatim_and_complete(qsl_assistant, docs_by_id):

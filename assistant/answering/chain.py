@@ -39,7 +39,7 @@ from .lexicon import Lexicon
 from .prompts import Prompts
 from .question import QuestionAnalysis, analyse
 from .refusal import GateDecision, RefusalGate
-from .sources import Sources
+from assistant.corpus.sources import Sources
 
 log = logging.getLogger(__name__)
 

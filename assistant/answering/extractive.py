@@ -34,7 +34,7 @@ from assistant.types import Answer, Citation, Passage
 
 from .citations import cite_name, make_citation
 from .question import QuestionAnalysis, holds
-from .sources import Sources
+from assistant.corpus.sources import Sources
 from .standing import EN_TITLES, GUIDANCE, MEASURES, VERSION_PAIRS, Side, asks_about_versions, locator_matches
 from .units import Unit, split_passage
 

@@ -27,7 +27,7 @@ from assistant.types import Answer, Passage
 from .extractive import Draft, Quote, render, score_units
 from .lexicon import Lexicon
 from .question import QuestionAnalysis, holds
-from .sources import Sources
+from assistant.corpus.sources import Sources
 from .standing import MEASURES
 from .units import split_passage
 

@@ -5,6 +5,8 @@ What is removed, and why:
   gives each document's ``body_start`` / ``body_stop`` lines, and short lines that look like chrome
   are dropped anywhere as a safety net for new documents;
 - newspaper page marks (上接01版 / 下转02版) and word-processor bookmarks ([bookmark: _GoBack]);
+- a reprint's editorial lines before the body (the pull-quote repeating the text's own figures);
+  only its news lead, when the catalog names one (``lead``), is kept, cited as 导语;
 - truncated duplicate page titles ("…公开..."), which a web page repeats above the real title;
 - blank lines and indentation. A paragraph that a page break cut mid-sentence, or a title cut
   over several lines, is joined again.
@@ -65,12 +67,18 @@ def _body(lines: list[str], meta: DocumentMeta) -> list[str]:
         if not hits:
             raise ValueError(f"{meta.id}: body_start {meta.body_start!r} not found in {meta.source_file}")
         start = hits[0]
+    lead: list[str] = []
+    if meta.lead:
+        hits = [i for i, line in enumerate(lines[:start]) if line.startswith(meta.lead)]
+        if not hits:
+            raise ValueError(f"{meta.id}: lead {meta.lead!r} not found before the body in {meta.source_file}")
+        lead = [lines[hits[0]]]
     stop = len(lines)
     if meta.body_stop:
         hits = [i for i, line in enumerate(lines) if i > start and line.startswith(meta.body_stop)]
         if hits:
             stop = hits[0]
-    return lines[start:stop]
+    return lead + lines[start:stop]
 
 
 def clean_text(raw: str, meta: DocumentMeta) -> str:

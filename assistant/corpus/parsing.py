@@ -161,8 +161,15 @@ class _Parser:
         first_child_start = node.children[0].start if node.children else node.end
         if node.kind == "document" and first_child_start > node.start:
             pre = self.text[node.start:first_child_start]
-            loc = self._preamble_locator("".join(pre.split("\n")[:3]))  # a title may run over lines
-            children.append(self._section("preamble", "", loc, loc, [loc], node.start, first_child_start, []))
+            start = node.start
+            if self.meta.lead and pre.startswith(self.meta.lead):
+                # a reprint's news lead: its own section, then the document's own opening
+                end = start + pre.index("\n") + 1
+                children.append(self._section("preamble", "", "导语", "导语", ["导语"], start, end, []))
+                start, pre = end, self.text[end:first_child_start]
+            if pre.strip():
+                loc = self._preamble_locator("".join(pre.split("\n")[:3]))  # a title may run over lines
+                children.append(self._section("preamble", "", loc, loc, [loc], start, first_child_start, []))
         for child in node.children:
             children.append(self._freeze(child, parents + [node]))
         if node.kind == "document":

@@ -2,7 +2,7 @@
 
 The answer sometimes needs a section that retrieval did not return: the recommending bodies of
 第十条 when pointing an applicant to who can answer, the other side of a 2022/2023 wording
-difference, the sibling items of a list. ``Sources`` finds them in the parsed documents (the same
+difference, the sibling items of a list, the whole list when retrieval returns several of its items. ``Sources`` finds them in the parsed documents (the same
 cleaned text the index was built from), so their quotes are verbatim spans like any passage's.
 
 Without a corpus (``Sources(None)``), every lookup returns None and the answer does without.
@@ -64,6 +64,14 @@ class Sources:
             if node.locator.replace(" ", "") == wanted:
                 return self._passage(doc, node)
         return None
+
+    def by_path(self, doc_id: str, path: list[str] | tuple[str, ...]) -> Passage | None:
+        """The section whose heading path is ``path`` (a chunk's ``heading_path`` or a prefix of it)."""
+        doc = self.docs.get(doc_id)
+        if doc is None or not path:
+            return None
+        node = next((n for n in _walk(doc.root) if n.path == list(path)), None)
+        return self._passage(doc, node) if node is not None else None
 
     def children(self, doc_id: str, locator: str) -> list[Passage]:
         doc = self.docs.get(doc_id)
