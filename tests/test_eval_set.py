@@ -1,4 +1,6 @@
-"""Validates the development question set eval/questions.jsonl against the raw documents.
+"""Validates the question sets against the raw documents: the development set eval/questions.jsonl
+and the held-out set eval/questions_heldout.jsonl (answerable questions written apart from the
+development set, to estimate quality on unseen questions; same schema, ids h001…).
 
 What it checks: every record has the required fields with allowed values; ids are unique; the set
 has the size and mix the retrieval and answer evaluations rely on (answerable / unanswerable,
@@ -26,6 +28,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS_FILE = ROOT / "eval" / "questions.jsonl"
+HELDOUT_FILE = ROOT / "eval" / "questions_heldout.jsonl"
 RAW_DIR = ROOT / "corpus" / "raw"
 CATALOG = ROOT / "corpus" / "catalog.json"
 
@@ -69,13 +72,15 @@ def norm_heading(text: str) -> str:
     return squash(text).replace("（", "(").replace("）", ")")
 
 
-def load_questions() -> list[dict]:
-    with QUESTIONS_FILE.open(encoding="utf-8") as f:
+def load_questions(path: Path = QUESTIONS_FILE) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
 QUESTIONS = load_questions()
-BY_ID = {q.get("id"): q for q in QUESTIONS}
+HELDOUT = load_questions(HELDOUT_FILE)
+# Record-level checks run over both sets; ids are unique across them (q… and h…).
+BY_ID = {q.get("id"): q for q in [*QUESTIONS, *HELDOUT]}
 
 
 @cache
@@ -194,7 +199,9 @@ def overlap(q: dict) -> float:
     return len(qb & eb) / max(1, len(qb))
 
 
-ids = [q.get("id", f"<line {i + 1}>") for i, q in enumerate(QUESTIONS)]
+ids = [q.get("id", f"<line {i + 1}>") for i, q in enumerate(QUESTIONS)] + [
+    q.get("id", f"<heldout line {i + 1}>") for i, q in enumerate(HELDOUT)
+]
 
 
 def test_ids_unique_and_well_formed():
@@ -242,6 +249,21 @@ def test_record_shape(qid):
             assert q["evidence"], "a near miss names the nearest thing the documents do say"
 
 
+def test_heldout_set_ids_size_and_mix():
+    hids = [q.get("id") for q in HELDOUT]
+    assert len(hids) == len(set(hids)), "duplicate held-out ids"
+    assert all(re.fullmatch(r"h\d{3}", str(i)) for i in hids), hids
+    assert not set(hids) & {q.get("id") for q in QUESTIONS}
+    assert len(HELDOUT) >= 20 and all(q["answerable"] for q in HELDOUT)
+    assert sum(q["lang"] == "en" for q in HELDOUT) >= 3
+    dev_questions = {squash(q["question"]) for q in QUESTIONS}
+    copied = [q["id"] for q in HELDOUT if squash(q["question"]) in dev_questions]
+    assert not copied, f"held-out questions copied from the development set: {copied}"
+    low = [q for q in HELDOUT if q["type"] == "low_overlap"]
+    too_close = {q["id"]: round(overlap(q), 2) for q in low if overlap(q) > 0.5}
+    assert low and not too_close, f"held-out low_overlap questions that reuse the source wording: {too_close}"
+
+
 def test_counts():
     answerable = [q for q in QUESTIONS if q["answerable"]]
     unanswerable = [q for q in QUESTIONS if not q["answerable"]]
@@ -281,7 +303,7 @@ def test_evidence_sits_under_its_locator_and_outside_page_noise(qid):
             assert doc.find(squash(ev["text"])) < doc.index(marker), "evidence taken from page noise"
 
 
-@pytest.mark.parametrize("qid", [q["id"] for q in QUESTIONS if q["answerable"]])
+@pytest.mark.parametrize("qid", [q["id"] for q in [*QUESTIONS, *HELDOUT] if q["answerable"]])
 def test_key_facts_are_supported_by_evidence(qid):
     q = BY_ID[qid]
     texts = [squash(ev["text"]) for ev in q["evidence"]]

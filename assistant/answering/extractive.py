@@ -39,8 +39,15 @@ from .standing import EN_TITLES, GUIDANCE, MEASURES, VERSION_PAIRS, Side, asks_a
 from .units import Unit, split_passage
 
 _KIND_BONUS = {"number": 0.2, "duration": 0.25, "when": 0.2, "who": 0.12}
-# A figure proper (18个月, 10家, 两年), not 若干: what a 多少 / 多久 question wants to see.
-_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千半]+\s*(?:个月|年|项|个|名|人|家|次|类|种|倍|万|亿|张)")
+# A figure proper (18个月, 10家, 两年, 指数达到86), not 若干: what a 多少 / 多久 question wants to
+# see. A digit that only names something (5部门 in a news lead, 〔2023〕92号) is not one: a figure
+# either carries a counter or stands on its own before punctuation.
+_COUNTER = r"个月|年|项|个|名|人|家|次|类|种|倍|万|亿|张|元|%|％|平方米|所|天"
+_FIGURE = re.compile(
+    rf"\d+(?:\.\d+)?(?:\s*(?:万|亿)?\s*(?:{_COUNTER})|(?!\s*[\u4e00-\u9fff\d.〕]))"
+    rf"|[一二两三四五六七八九十百千半]+\s*(?:{_COUNTER})"
+)
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
 # A quantity the applicant states (四千万, 一千多万, 10个, 2500万): they are comparing their own
 # figure with a threshold, so the sentence that prints a figure is the one they need. A year
 # (2025年) or an article number (第十二条) is not such a quantity.
@@ -71,9 +78,15 @@ def _is_title(u: Unit, p: Passage, units: list[Unit]) -> bool:
 _YEAR = re.compile(r"(?:19|20)\d\d\s*年(?:底|末|前|内)?")
 
 
+def _figures_only(text: str) -> str:
+    """``text`` without calendar years and without digits that name rather than count (5部门)."""
+    text = _YEAR.sub("", text)
+    return _DIGITS.sub(lambda m: m.group(0) if _FIGURE.match(text, m.start()) else "", text)
+
+
 def gives_figure(analysis: QuestionAnalysis, text: str) -> bool:
     """Whether ``text`` prints a figure of the kind asked (18个月 for 多久, 10家 for 多少)."""
-    text = _YEAR.sub("", text)
+    text = _figures_only(text)
     if not _FIGURE.search(text):
         return False
     return holds(text, analysis.kind) if analysis.kind in ("number", "duration") else True
@@ -150,6 +163,20 @@ def score_units(analysis: QuestionAnalysis, passages: list[Passage]) -> list[Sco
     return out
 
 
+def part_coverage(groups: list, text: str) -> float:
+    """Weighted share of one part's concepts that ``text`` states. A synonym counts half: in a
+    question about two things named alike (实验室主任 and 学术委员会主任), only the text naming
+    the thing in the question's own words answers that part."""
+    total = sum(g.weight for g in groups)
+    if total <= 0:
+        return 0.0
+    got = 0.0
+    for g in groups:
+        st = g.strength(text)
+        got += g.weight * (1.0 if st >= 1.0 else 0.5 if st > 0 else 0.0)
+    return got / total
+
+
 class ExtractiveGenerator:
     """Offline, deterministic answers quoted from the passages (the default backend)."""
 
@@ -181,7 +208,7 @@ class ExtractiveGenerator:
         total = sum(analysis.group_weight(g) for g in analysis.groups) or 1.0
         weight = {g.source: analysis.group_weight(g) for g in analysis.groups}
 
-        def quote_units(pi: int) -> list[Unit]:
+        def quote_units(pi: int, lead: Unit | None = None) -> list[Unit]:
             units = split_passage(pi, passages[pi])
             body = [u for u in units if not (u.item_label and u.line > 0)]
             span = sum(len(u.text) for u in units)
@@ -189,9 +216,13 @@ class ExtractiveGenerator:
                 return units  # a short article reads best whole
             top = by_p[pi][0]
             keep = [sc.unit for sc in by_p[pi] if sc.coverage > 0 and sc.score >= 0.6 * top.score][:3]
+            if lead is not None and lead not in keep:
+                # The sentence chosen to answer is always quoted, even when it repeats no word of
+                # the question (the figure a 多少 asks for).
+                keep = [lead, *keep[:2]]
             return sorted(keep or [top.unit], key=lambda u: u.start) if body or keep else [top.unit]
 
-        chosen = [(best.unit.passage, quote_units(best.unit.passage))]
+        chosen = [(best.unit.passage, quote_units(best.unit.passage, best.unit))]
         covered = {g.source for g in analysis.groups if any(g.matches(u.text) for u in chosen[0][1])}
         # A question that asks one thing is answered from one passage; each further part of the
         # question (两个问句, 分别) may bring one more.
@@ -200,6 +231,8 @@ class ExtractiveGenerator:
             chosen.append((extra, quote_units(extra)))
             covered |= {g.source for g in analysis.groups if any(g.matches(u.text) for u in chosen[-1][1])}
             room += 1
+        parts = analysis.part_groups() if analysis.parts > 1 else []
+        answered = [max((part_coverage(gs, " ".join(u.text for u in us)) for _, us in chosen), default=0.0) for gs in parts]
         for pi, scs in sorted(by_p.items(), key=lambda kv: -kv[1][0].score):
             if pi == best.unit.passage or len(chosen) >= room:
                 continue
@@ -209,12 +242,17 @@ class ExtractiveGenerator:
             if analysis.documents and passages[pi].doc_id not in analysis.documents and passages[best.unit.passage].doc_id in analysis.documents:
                 continue
             units = quote_units(pi)
-            if analysis.coverage(" ".join(u.text for u in units)) < 0.35:
-                continue
+            text = " ".join(u.text for u in units)
+            # A part of the question the answer leaves open (什么时候施行 after 谁负责解释; the
+            # second of two things asked 分别) is answered by the passage that names that part in
+            # the question's own words, though it shares little with the question as a whole.
+            gains = [part_coverage(gs, text) for gs in parts]
+            opens = [i for i, g in enumerate(gains) if answered[i] < 0.75 and g >= 0.5 and g - answered[i] >= 0.25]
             new = {g.source for g in analysis.groups if any(g.matches(u.text) for u in units)} - covered
-            if sum(weight[n] for n in new) >= 0.15 * total:
+            if opens or (analysis.coverage(text) >= 0.35 and sum(weight[n] for n in new) >= 0.15 * total):
                 chosen.append((pi, units))
                 covered |= new
+                answered = [max(a, g) for a, g in zip(answered, gains)]
         return chosen
 
     @staticmethod
@@ -232,11 +270,13 @@ class ExtractiveGenerator:
         # part already brings its own passage, so the lead is left as it is.
         if analysis.parts > 1 or not wants_figure(analysis) or gives_figure(analysis, best.unit.text):
             return best, None
-        alt = next((sc for sc in scored[1:] if sc.coverage > 0 and sc.score >= 0.65 * best.score
-                    and gives_figure(analysis, sc.unit.text)), None)
+        # A sentence of the lead passage itself may answer though it repeats no word of the
+        # question (需具备以下条件的任意三项 under the 科研成果 item): the passage is already on topic.
+        alt = next((sc for sc in scored[1:] if (sc.coverage > 0 or sc.unit.passage == best.unit.passage)
+                    and sc.score >= 0.65 * best.score and gives_figure(analysis, sc.unit.text)), None)
         if alt is None:
             return best, None
-        if analysis.kind in ("number", "duration") and holds(best.unit.text, analysis.kind):
+        if analysis.kind in ("number", "duration") and holds(_figures_only(best.unit.text), analysis.kind):
             return best, alt.unit.passage
         return alt, None
 
@@ -338,6 +378,15 @@ class ExtractiveGenerator:
             old_q = self._side_quote(pair.old, passages)
             if not new_q or not old_q:
                 continue
+            if not (old_cited or asks_about_versions(analysis.text)):
+                # The answer already quotes the 2023 rule and the question does not ask about the
+                # earlier text: the older wording is worth adding only when it speaks to a part of
+                # the question the answer leaves open (随机抽查 next to 每3年…综合评价), not when
+                # it says the same thing in older words.
+                quoted = " ".join(q.text for _, qs, _ in d.blocks for q in qs)
+                lacking = [g for g in analysis.groups if not g.matches(quoted)]
+                if not any(g.matches(old_q.text) for g in lacking):
+                    continue
             topic = pair.topic_en if analysis.language == "en" else pair.topic_zh
             d.notes.append((topic, [new_q, old_q]))
 
@@ -349,16 +398,22 @@ class ExtractiveGenerator:
         return render(d, analysis.language, backend=self.name)
 
 
+_MAX_JOINED_QUOTE = 300
+
+
 def render(d: Draft, lang: str, backend: str = "extractive", lead_zh: str | None = None, lead_en: str | None = None,
            standing_note: bool = True) -> Answer:
     """Word a draft: one line per block, markers numbered by passage, citations for every quote."""
     markers: dict[str, int] = {}
-    citations: list[Citation] = []
+    spans: dict[int, tuple[Passage, int, int]] = {}
 
     def mark(q: Quote) -> int:
+        # One citation per passage, whatever number of quotes the text takes from it: its quote is
+        # the span from the first quoted word to the last (still a verbatim span of the document),
+        # so the reader sees each source once, under the one marker the text uses for it.
         n = markers.setdefault(q.passage.chunk_id, len(markers) + 1)
-        if not any(c.marker == n and c.quote == q.text for c in citations):
-            citations.append(make_citation(q.passage, q.text, n))
+        p, s, e = spans.get(n, (q.passage, q.start, q.end))
+        spans[n] = (p, min(s, q.start), max(e, q.end))
         return n
 
     lines: list[str] = []
@@ -421,4 +476,14 @@ def render(d: Draft, lang: str, backend: str = "extractive", lead_zh: str | None
             if lang == "en"
             else "注：以上出自此前印发的《关于推进国家级质量标准实验室建设的指导意见》；申报和管理以现行《国家质量标准实验室管理办法》为准。"
         )
+    citations: list[Citation] = []
+    for n, (p, s, e) in sorted(spans.items()):
+        if e - s > _MAX_JOINED_QUOTE:
+            # Quotes far apart in a long section: the citation keeps the first one rather than
+            # the whole stretch between them (the passage itself stays in ``Citation.text``).
+            first = next(q for _, qs, _ in d.blocks for q in qs if q.passage.chunk_id == p.chunk_id) if any(
+                q.passage.chunk_id == p.chunk_id for _, qs, _ in d.blocks for q in qs) else None
+            if first is not None:
+                s, e = first.start, first.end
+        citations.append(make_citation(p, p.text[s:e], n))
     return Answer(text="\n".join(lines), refused=False, citations=citations, language=lang, backend=backend)

@@ -28,7 +28,9 @@ from assistant.lexicon import DOMAIN_WORDS, EXPANSIONS, STOPWORDS
 ZH_SYNONYMS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("面积", "场地", "用房", "场所", "办公面积", "实验面积", "平方米", "平米", "空间"): ("面积", "用房", "平方米"),
     ("设备", "仪器", "仪器设备", "设备价值", "设备现值", "资产"): ("仪器设备", "设备"),
-    ("期限", "建设期", "建设期限", "周期", "工期", "几年", "多长时间"): ("建设期限", "建设期", "期限"),
+    # 几年 / 多长时间 only ask "how long" (question.py reads that); they do not name the building
+    # period, and 整改 in 6个月 or 评价 every 3年 answer them as well.
+    ("期限", "建设期", "建设期限", "周期", "工期"): ("建设期限", "建设期", "期限"),
     ("延期", "延长", "推迟", "延后", "顺延", "宽限"): ("延长", "延期"),
     ("推荐", "推荐单位", "举荐", "推荐部门"): ("推荐",),
     ("验收", "结项", "验收通过"): ("验收",),
@@ -269,7 +271,7 @@ ZH_STOP = set(
     """
     的 了 吗 呢 吧 啊 呀 么 嘛 是 有 在 和 与 及 或 或者 还是 以及 对 对于 关于 把 被 给 让 向 从 到 为 为了 由 按 按照
     我 我们 我司 本单位 我单位 咱们 你 你们 您 他 她 它 它们 其 该 这 那 这个 那个 这些 那些 此 上述 什么 啥 怎么 怎样 怎么样 如何
-    哪 哪些 哪个 哪里 哪儿 几 多少 多久 多长 多大 多高 是否 能否 可否 能不能 可不可以 是不是 有没有 要不要 需不需要 会不会
+    哪 哪些 哪个 哪里 哪儿 几 几年 多少 多久 多长 多长时间 多大 多高 是否 能否 可否 能不能 可不可以 是不是 有没有 要不要 需不需要 会不会
     可以 能 能够 需要 需 要 应该 应当 必须 得 会 想 请问 请 一下 一些 一个 问 问题 知道 告诉 具体 规定 规定了 说 提到 讲
     情况 相关 有关 主要 如果 假如 要是 的话 那么 然后 还 也 都 就 又 再 才 已经 已 现在 目前 一般 通常 大概 多 少 最 更
     国家 质量 标准 实验室 质量标准 国家质量标准实验室 国家级 文件 办法 管理办法 政策 里 中 上 下 时 时候 后 前 之后 之前
@@ -289,6 +291,38 @@ EN_STOP = set(
 # jieba keeps 哪些方面 / 什么样 / 多少人 whole; the part after the question word is the concept.
 _QWORD_PREFIX = re.compile(r"^(哪些|哪个|哪几个|哪几|什么样的?|什么|多少|几个|怎样的?)")
 _HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
+# A period (两年, 6个月): the documents print some in Chinese numerals (任期两年) and some in digits
+# (不超过2年, 6个月内), so a question's 两年 must find 2年. Counts of things (五项, 10个) are left
+# alone: in a question they are mostly the applicant's own figures (列了五项, 10个课题), not words
+# of the passage that answers.
+_COUNTERS = "个月|年|天"
+_ZH_QUANTITY = re.compile(rf"^([一二两三四五六七八九十]+)({_COUNTERS})$")
+_DIGIT_QUANTITY = re.compile(rf"(?<![\d.])(\d{{1,3}})\s*({_COUNTERS})")
+
+
+# A figure is rare in the documents, so its idf is high; but the same figure in a passage is weaker
+# evidence of the topic than a concept word (the applicant's 列了五项 is not 不低于5项): it weighs
+# like an ordinary word.
+_QUANTITY_WEIGHT = 3.0
+
+
+def numeral_variants(number: str, counter: str) -> tuple[str, ...]:
+    """两年 -> (两年, 2年); 3项 -> (3项, 三项): the same quantity as the documents may print it."""
+    try:
+        import cn2an
+
+        if number.isdigit():
+            value = int(number)
+            zh = cn2an.an2cn(value)
+            forms = [f"{number}{counter}", f"{zh}{counter}"]
+            if value == 2:
+                forms.append(f"两{counter}")
+        else:
+            value = int(cn2an.cn2an(number, "smart"))
+            forms = [f"{number}{counter}", f"{value}{counter}"]
+    except Exception:  # cn2an raises plain ValueError/KeyError on what it cannot read
+        return (f"{number}{counter}",)
+    return tuple(dict.fromkeys(forms))
 _ZH_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _EN_WORD = re.compile(r"[a-zA-Z][a-zA-Z\-']*")
 
@@ -306,6 +340,9 @@ class TermGroup:
     def _has(self, word: str, text: str) -> bool:
         if word not in text:
             return False
+        if word[:1].isdigit():
+            # 5项 is not in 15项.
+            return re.search(rf"(?<![\d.]){re.escape(word)}", text) is not None
         if len(word) > 2 or self.lexicon is None or not _HAN_ONLY.match(word):
             return True
         # A two-character word must be a word of the text, not a chance pair across two words
@@ -399,7 +436,7 @@ class Lexicon:
         groups: list[TermGroup] = []
         seen: set[tuple[str, ...]] = set()
 
-        def add(source: str, variants: tuple[str, ...]) -> None:
+        def add(source: str, variants: tuple[str, ...], cap: float | None = None) -> None:
             variants = tuple(dict.fromkeys(v for v in variants if v))
             key = tuple(sorted(variants))
             if not variants or key in seen:
@@ -412,6 +449,8 @@ class Lexicon:
                 # A word the documents never use: it still counts against coverage (the documents
                 # may not talk about it at all), but capped so one odd paraphrase cannot dominate.
                 w = min(self.idf("\u0000"), 3.0)
+            if cap is not None:
+                w = min(w, cap)
             groups.append(TermGroup(source=source, variants=variants, weight=w, source_in_corpus=self.in_corpus(source), lexicon=self))
 
         lowered = question.lower()
@@ -439,11 +478,18 @@ class Lexicon:
         # A bare year (for 2025 and for 2035) names the same thing; the documents print it as 2025年.
         for m in re.finditer(r"(?<!\d)((?:19|20)\d{2})(?![\d年])", question):
             add(m.group(1), (m.group(1) + "年",))
+        for m in _DIGIT_QUANTITY.finditer(question):
+            if m.group(2) == "年" and len(m.group(1)) >= 3:
+                continue  # a year, handled above
+            add(m.group(0), numeral_variants(m.group(1), m.group(2)), cap=_QUANTITY_WEIGHT)
         tokens = [_QWORD_PREFIX.sub("", t) or t for t in self.zh_tokens(question)]
         for tok in tokens:
             if tok in ZH_STOP or tok in STOPWORDS or len(tok) < 2 and tok not in {"钱", "费"}:
                 continue
             variants: tuple[str, ...] = (tok,)
+            if q := _ZH_QUANTITY.match(tok):
+                add(tok, numeral_variants(q.group(1), q.group(2)), cap=_QUANTITY_WEIGHT)
+                continue
             for triggers, doc_words in ZH_SYNONYMS.items():
                 if tok in triggers:
                     variants = (tok, *doc_words) if doc_words else ()

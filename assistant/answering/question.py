@@ -82,7 +82,8 @@ _DOC_NAMES: list[tuple[str, re.Pattern[str]]] = [
     ("liaoning-qi-plan-draft-2022", re.compile(r"辽宁|Liaoning", re.I)),
 ]
 
-_ZH_ASKING = re.compile(r"谁|哪|什么|多少|几|多久|多长|怎么|如何|怎样|吗|是否|能否|有没有|会不会|要不要|呢")
+# 几 asks (几年, 几项) except in 好几 / 几乎 / 十几 (列了好几条 states, it does not ask).
+_ZH_ASKING = re.compile(r"谁|哪|什么|多少|(?<![好十])几(?!乎)|多久|多长|怎么|如何|怎样|吗|是否|能否|有没有|会不会|要不要|呢")
 _EN_ASKING = re.compile(r"\b(who|which|what|how|when|where|whether|can|is|are|do|does|must)\b", re.I)
 
 
@@ -99,6 +100,36 @@ def count_parts(q: str, lang: str) -> int:
     return max(n, 1)
 
 
+_CONJ = re.compile(r"和|与|及|、|以及")
+
+
+def part_texts(q: str, lang: str, words: list[str] | None = None) -> list[str]:
+    """The pieces of the question that each want an answer: its asking clauses, and for 分别 the
+    things named before it (实验室主任和学术委员会主任分别… -> 实验室主任, 学术委员会主任).
+    ``words``: the question's concept words, never cut at a 和 inside them (工业和信息化部)."""
+    if lang == "en":
+        clauses = re.split(r"[?;]|,\s*and\b|\band\b(?=\s+(?:how|what|who|which|when|can|is|are|do|does|must)\b)", q)
+        parts = [c.strip() for c in clauses if _EN_ASKING.search(c)]
+    else:
+        clauses = re.split(r"[？?；;。！!，,]", q)
+        parts = [c.strip() for c in clauses if _ZH_ASKING.search(c)]
+        for c in clauses:
+            if "分别" not in c:
+                continue
+            head = c.split("分别")[0]
+            protected = [(m.start(), m.end()) for w in (words or []) if len(w) > 1 for m in re.finditer(re.escape(w), head)]
+            cuts = [m for m in _CONJ.finditer(head) if not any(a <= m.start() < b for a, b in protected)]
+            pieces, pos = [], 0
+            for m in cuts:
+                pieces.append(head[pos:m.start()])
+                pos = m.end()
+            pieces.append(head[pos:])
+            pieces = [x.strip() for x in pieces if x.strip()]
+            if len(pieces) >= 2:
+                parts = [x for x in parts if x != c.strip()] + pieces
+    return parts or [q]
+
+
 _EXPLICIT_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇两\d]+条")
 
 
@@ -113,6 +144,7 @@ class QuestionAnalysis:
     article: str | None = None
     documents: set[str] = field(default_factory=set)
     parts: int = 1  # how many things the question asks (两个问句, 分别 …)
+    pieces: list[str] = field(default_factory=list)  # the texts of those parts (``part_texts``)
 
     @property
     def total_weight(self) -> float:
@@ -122,6 +154,16 @@ class QuestionAnalysis:
         # Words of the follow-up itself ("那延期呢" -> 延期) count double against the context
         # words carried over from the previous question.
         return g.weight * (2.0 if g.source in self.focus else 1.0)
+
+    def part_groups(self) -> list[list[TermGroup]]:
+        """The question's concepts, part by part (parts without a concept of their own left out)."""
+        out = []
+        for piece in self.pieces:
+            low = piece.lower()
+            gs = [g for g in self.groups if g.source.lower() in low]
+            if gs:
+                out.append(gs)
+        return out
 
     def coverage(self, text: str) -> float:
         """Weighted share of the question's concepts that ``text`` expresses (0..1)."""
@@ -163,7 +205,7 @@ def analyse(question: str, lexicon: Lexicon, focus_text: str | None = None) -> Q
         docs.discard("nqsl-guidance-2022")  # 五部门…指导意见 names the 2024 text
     return QuestionAnalysis(
         text=q, language=lang, kind=kind, fact=fact, groups=groups, focus=focus, article=m.group(0) if m else None,
-        documents=docs, parts=count_parts(q, lang),
+        documents=docs, parts=count_parts(q, lang), pieces=part_texts(q, lang, [g.source for g in groups]),
     )
 
 
