@@ -165,3 +165,66 @@ def test_a_number_is_not_found_inside_a_longer_number():
 def test_how_long_is_not_the_building_period(lexicon):
     a = analyse("验收要求整改的，多长时间内要改完？", lexicon)
     assert not any("建设期限" in g.variants for g in a.groups)
+
+
+# -- round 2: parts of a question, things asked about 分别, documents named per part, version notes
+
+
+def test_asks_joined_by_dunhao_are_separate_parts_but_listed_things_are_not(lexicon):
+    assert count_parts("依托单位要承担什么责任、提供哪些保障？", "zh") == 2
+    assert count_parts("对科研用房、仪器设备有什么要求？", "zh") == 1
+
+
+def test_an_alternative_question_with_haishi_is_a_part_of_its_own(lexicon):
+    a = analyse("实验室的钱是国家出还是单位自己出？评上优秀以后有没有支持？", lexicon)
+    assert a.parts == 2
+
+
+def test_each_thing_asked_about_separately_and_each_further_ask_is_a_part(lexicon):
+    a = analyse("实验室主任和学术委员会主任分别由谁推荐、由什么人担任？", lexicon)
+    assert a.respective == ["实验室主任", "学术委员会主任"]
+    assert a.parts == 3
+
+
+def test_a_text_naming_both_things_asked_about_separately_does_not_stand_for_each(gen, lexicon, sources, corpus):
+    # 第二十八条 names both departments together; 第二十九条 / 第三十条 say what each one does.
+    ps = [P(sources, M, "第二十八条"), P(sources, M, "第三十条"), P(sources, M, "第二十九条"), P(sources, M, "第八条")]
+    ans = answer(gen, lexicon, "实验室正式运行后，市场监管总局和工业和信息化部分别提供哪些方面的支持？", ps)
+    locs = {c.locator for c in ans.citations}
+    assert {"第二十九条", "第三十条"} <= locs, ans.text
+    assert "第八条" not in locs
+    assert_grounded(ans, corpus)
+
+
+def test_three_parts_bring_three_articles(gen, lexicon, sources, corpus):
+    ps = [P(sources, M, "第十五条"), P(sources, M, "第十条"), P(sources, M, "第十四条"), P(sources, M, "第十一条")]
+    ans = answer(gen, lexicon, "实验室主任和学术委员会主任分别由谁推荐、由什么人担任？", ps)
+    locs = {c.locator for c in ans.citations}
+    assert {"第十四条", "第十五条", "第十一条"} <= locs, ans.text
+    assert "依托单位的高层领导" in ans.text and "非依托单位人员" in ans.text
+
+
+def test_a_part_naming_a_document_is_answered_from_that_document(gen, lexicon, sources, corpus):
+    # 第一条 and the covering notice mention the 纲要 by name; only the 纲要 itself says what it lays down.
+    outline = P(sources, "quality-power-outline-2023", "九、构建高水平质量基础设施 > 专栏6 质量基础设施升级增效工程")
+    ps = [P(sources, M, "第一条"), P(sources, M, "印发通知"), P(sources, M, "第二条"), outline]
+    ans = answer(gen, lexicon, "质量强国建设纲要对国家级质量标准实验室有什么部署？管理办法是怎么承接的？", ps)
+    assert any(c.doc_id == "quality-power-outline-2023" for c in ans.citations), ans.text
+    assert "建设一批高水平国家级质量标准实验室" in ans.text
+    assert_grounded(ans, corpus)
+
+
+def test_parts_naming_different_documents_keep_both_documents(lexicon):
+    a = analyse("2022年的指导意见怎么说？五部门的指导意见又怎么说？", lexicon)
+    assert {G, S} <= a.documents
+
+
+def test_the_2023_rule_is_noted_under_a_2022_quote_only_on_the_point_asked(gen, lexicon, sources):
+    ps = [P(sources, G, "三、保障措施 > （二）强化政策激励"), P(sources, M, "第二十八条")]
+    # Who bears the running costs: the 2022 paragraph answers; 第二十八条 changed the subsidy, not that.
+    costs = answer(gen, lexicon, "按2022年的指导意见，实验室的运行和科研经费主要由谁承担？", ps[:1])
+    assert "版本说明" not in costs.text and "自筹解决" in costs.text
+    assert {c.doc_id for c in costs.citations} == {G}
+    # The subsidy itself: the 2023 rule differs on that very point, so it is noted.
+    subsidy = answer(gen, lexicon, "按指导意见，符合条件的实验室能拿到什么补助支持？", ps[:1])
+    assert "版本说明" in subsidy.text and any(c.locator == "第二十八条" for c in subsidy.citations)

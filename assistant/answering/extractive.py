@@ -39,6 +39,14 @@ from .standing import EN_TITLES, GUIDANCE, MEASURES, VERSION_PAIRS, Side, asks_a
 from .units import Unit, split_passage
 
 _KIND_BONUS = {"number": 0.2, "duration": 0.25, "when": 0.2, "who": 0.12}
+# A question that compares the two texts (现在以哪个为准, 有什么变化, still / now), as opposed to one
+# that only names the 2022 指导意见 to ask what it says.
+_COMPARES = re.compile(
+    r"两份文件|两个文件|哪个为准|现在|现行|目前|还是|说法一样|区别|变化|不同|\bnow\b|\bcurrent|\bstill\b|\bdiffer",
+    re.I,
+)
+# Question words that name a document (matched against titles, see lexicon.py), not a point of it.
+_DOC_NAME_WORDS = {"管理办法", "指导意见", "纲要", "实施方案", "guidance", "guiding opinions", "outline"}
 # A figure proper (18个月, 10家, 两年, 指数达到86), not 若干: what a 多少 / 多久 question wants to
 # see. A digit that only names something (5部门 in a news lead, 〔2023〕92号) is not one: a figure
 # either carries a counter or stands on its own before punctuation.
@@ -222,6 +230,28 @@ class ExtractiveGenerator:
                 keep = [lead, *keep[:2]]
             return sorted(keep or [top.unit], key=lambda u: u.start) if body or keep else [top.unit]
 
+        details = analysis.part_details() if analysis.parts > 1 else []
+        parts = [gs for gs, _, _ in details]
+        respective = [gs for gs, _, r in details if r]
+
+        def answers(i: int, pi: int, text: str) -> float:
+            """How well passage ``pi`` (quoted as ``text``) answers part ``i`` of the question."""
+            gs, docs, is_respective = details[i]
+            p = passages[pi]
+            if docs and p.doc_id not in docs:
+                # 纲要对…有什么部署？管理办法是怎么承接的？: a part that names a document is answered
+                # by that document, not by another one that mentions its title.
+                return 0.0
+            if docs:
+                # The document's own title names it (the lexicon matches document names on titles).
+                text = f"{text} {p.doc_title} {p.doc_short_title}"
+            got = part_coverage(gs, text)
+            if is_respective and len(respective) >= 2 and sum(part_coverage(r, text) >= 1.0 for r in respective) >= 2:
+                # 市场监管总局和工业和信息化部分别…: a text naming both together answers neither
+                # "respectively"; the text on each one does.
+                got *= 0.5
+            return got
+
         chosen = [(best.unit.passage, quote_units(best.unit.passage, best.unit))]
         covered = {g.source for g in analysis.groups if any(g.matches(u.text) for u in chosen[0][1])}
         # A question that asks one thing is answered from one passage; each further part of the
@@ -231,28 +261,42 @@ class ExtractiveGenerator:
             chosen.append((extra, quote_units(extra)))
             covered |= {g.source for g in analysis.groups if any(g.matches(u.text) for u in chosen[-1][1])}
             room += 1
-        parts = analysis.part_groups() if analysis.parts > 1 else []
-        answered = [max((part_coverage(gs, " ".join(u.text for u in us)) for _, us in chosen), default=0.0) for gs in parts]
+        answered = [max((answers(i, pi, " ".join(u.text for u in us)) for pi, us in chosen), default=0.0) for i in range(len(parts))]
+        if respective and all(answered[i] < 1.0 for i, (_, _, r) in enumerate(details) if r) and any(
+            answers(i, best.unit.passage, " ".join(u.text for u in chosen[0][1])) > 0 for i, (_, _, r) in enumerate(details) if r
+        ):
+            # The lead states what the things asked about 分别 share (both departments' joint
+            # support): it stays, and each of them still brings its own text.
+            room = min(self.max_passages, room + 1)
+        candidates = []
         for pi, scs in sorted(by_p.items(), key=lambda kv: -kv[1][0].score):
-            if pi == best.unit.passage or len(chosen) >= room:
+            if pi == best.unit.passage or pi == extra:
                 continue
-            top = scs[0]
-            if top.score < 0.65 * best.score:
+            if scs[0].score < 0.65 * best.score:
                 continue
             if analysis.documents and passages[pi].doc_id not in analysis.documents and passages[best.unit.passage].doc_id in analysis.documents:
                 continue
-            units = quote_units(pi)
-            text = " ".join(u.text for u in units)
-            # A part of the question the answer leaves open (什么时候施行 after 谁负责解释; the
-            # second of two things asked 分别) is answered by the passage that names that part in
-            # the question's own words, though it shares little with the question as a whole.
-            gains = [part_coverage(gs, text) for gs in parts]
-            opens = [i for i, g in enumerate(gains) if answered[i] < 0.75 and g >= 0.5 and g - answered[i] >= 0.25]
-            new = {g.source for g in analysis.groups if any(g.matches(u.text) for u in units)} - covered
-            if opens or (analysis.coverage(text) >= 0.35 and sum(weight[n] for n in new) >= 0.15 * total):
-                chosen.append((pi, units))
-                covered |= new
-                answered = [max(a, g) for a, g in zip(answered, gains)]
+            candidates.append(pi)
+        # First the passages that answer a part the answer leaves open (什么时候施行 after 谁负责解释;
+        # the second of two things asked 分别), though they may share little with the question as a
+        # whole; then those that add a concept of the question the answer lacks.
+        for opening in (True, False):
+            for pi in candidates:
+                if len(chosen) >= room or any(pi == c for c, _ in chosen):
+                    continue
+                units = quote_units(pi)
+                text = " ".join(u.text for u in units)
+                gains = [answers(i, pi, text) for i in range(len(parts))]
+                opens = [i for i, g in enumerate(gains) if answered[i] < 0.75 and g >= 0.5 and g - answered[i] >= 0.25]
+                new = {g.source for g in analysis.groups if any(g.matches(u.text) for u in units)} - covered
+                if opening:
+                    ok = bool(opens)
+                else:
+                    ok = analysis.coverage(text) >= 0.35 and sum(weight[n] for n in new) >= 0.15 * total
+                if ok:
+                    chosen.append((pi, units))
+                    covered |= new
+                    answered = [max(a, g) for a, g in zip(answered, gains)]
         return chosen
 
     @staticmethod
@@ -378,6 +422,14 @@ class ExtractiveGenerator:
             old_q = self._side_quote(pair.old, passages)
             if not new_q or not old_q:
                 continue
+            if old_cited and not _COMPARES.search(analysis.text):
+                # The answer quotes the 2022 text (naming it is not comparing it): the 2023 rule
+                # is noted only when the point on which the two differ is the point asked (对符合
+                # 条件的…投资补助 for 资金支持), not another sentence of the same 2022 paragraph
+                # (who bears the running costs is not what 第二十八条 changed).
+                topical = [g for g in analysis.groups if g.source not in _DOC_NAME_WORDS and not g.source[:1].isdigit()]
+                if not any(g.matches(old_q.text) for g in topical):
+                    continue
             if not (old_cited or asks_about_versions(analysis.text)):
                 # The answer already quotes the 2023 rule and the question does not ask about the
                 # earlier text: the older wording is worth adding only when it speaks to a part of

@@ -83,8 +83,22 @@ _DOC_NAMES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 # 几 asks (几年, 几项) except in 好几 / 几乎 / 十几 (列了好几条 states, it does not ask).
-_ZH_ASKING = re.compile(r"谁|哪|什么|多少|(?<![好十])几(?!乎)|多久|多长|怎么|如何|怎样|吗|是否|能否|有没有|会不会|要不要|呢")
+# 还是 joins the two answers of an alternative question (国家给还是自己筹？).
+_ZH_ASKING = re.compile(r"谁|哪|什么|多少|(?<![好十])几(?!乎)|多久|多长|怎么|如何|怎样|吗|是否|能否|有没有|会不会|要不要|呢|还是")
 _EN_ASKING = re.compile(r"\b(who|which|what|how|when|where|whether|can|is|are|do|does|must)\b", re.I)
+
+
+def _zh_clauses(q: str) -> list[str]:
+    """The clauses of a Chinese question; a clause is cut again at 、 when every piece asks
+    something (承担什么责任、提供哪些保障), not when 、 only lists things (主任、委员分别…)."""
+    out: list[str] = []
+    for c in re.split(r"[？?；;。！!，,]", q):
+        subs = c.split("、")
+        if len(subs) > 1 and all(_ZH_ASKING.search(x) for x in subs):
+            out.extend(subs)
+        else:
+            out.append(c)
+    return out
 
 
 def count_parts(q: str, lang: str) -> int:
@@ -93,7 +107,7 @@ def count_parts(q: str, lang: str) -> int:
         clauses = re.split(r"[?;]|,\s*and\b|\band\b(?=\s+(?:how|what|who|which|when|can|is|are|do|does|must)\b)", q)
         n = sum(1 for c in clauses if _EN_ASKING.search(c))
     else:
-        clauses = re.split(r"[？?；;。！!，,]", q)
+        clauses = _zh_clauses(q)
         n = sum(1 for c in clauses if _ZH_ASKING.search(c))
         if "分别" in q:
             n = max(n, 2)
@@ -111,7 +125,7 @@ def part_texts(q: str, lang: str, words: list[str] | None = None) -> list[str]:
         clauses = re.split(r"[?;]|,\s*and\b|\band\b(?=\s+(?:how|what|who|which|when|can|is|are|do|does|must)\b)", q)
         parts = [c.strip() for c in clauses if _EN_ASKING.search(c)]
     else:
-        clauses = re.split(r"[？?；;。！!，,]", q)
+        clauses = _zh_clauses(q)
         parts = [c.strip() for c in clauses if _ZH_ASKING.search(c)]
         for c in clauses:
             if "分别" not in c:
@@ -130,6 +144,15 @@ def part_texts(q: str, lang: str, words: list[str] | None = None) -> list[str]:
     return parts or [q]
 
 
+def respective_pieces(q: str, lang: str, words: list[str] | None = None) -> list[str]:
+    """The things named before 分别 (实验室主任和学术委员会主任分别… -> both), each asked about on
+    its own; empty when the question has no 分别."""
+    if lang == "en" or "分别" not in q:
+        return []
+    heads = [c.split("分别")[0] for c in _zh_clauses(q) if "分别" in c]
+    return [x for x in part_texts(q, lang, words) if any(x in h for h in heads) and not _ZH_ASKING.search(x)]
+
+
 _EXPLICIT_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇两\d]+条")
 
 
@@ -145,6 +168,7 @@ class QuestionAnalysis:
     documents: set[str] = field(default_factory=set)
     parts: int = 1  # how many things the question asks (两个问句, 分别 …)
     pieces: list[str] = field(default_factory=list)  # the texts of those parts (``part_texts``)
+    respective: list[str] = field(default_factory=list)  # the things asked about 分别 (``respective_pieces``)
 
     @property
     def total_weight(self) -> float:
@@ -157,12 +181,21 @@ class QuestionAnalysis:
 
     def part_groups(self) -> list[list[TermGroup]]:
         """The question's concepts, part by part (parts without a concept of their own left out)."""
+        return [gs for gs, _, _ in self.part_details()]
+
+    def part_details(self) -> list[tuple[list[TermGroup], set[str], bool]]:
+        """Per part with a concept of its own: its concepts, the documents the part names (纲要对…
+        有什么部署 -> the 纲要; empty when it names none) and whether it is one of the things asked
+        about 分别."""
         out = []
         for piece in self.pieces:
             low = piece.lower()
             gs = [g for g in self.groups if g.source.lower() in low]
             if gs:
-                out.append(gs)
+                docs = {doc_id for doc_id, pattern in _DOC_NAMES if pattern.search(piece)}
+                if "qi-supply-chain-2024" in docs:
+                    docs.discard("nqsl-guidance-2022")
+                out.append((gs, docs, piece in self.respective))
         return out
 
     def coverage(self, text: str) -> float:
@@ -203,9 +236,25 @@ def analyse(question: str, lexicon: Lexicon, focus_text: str | None = None) -> Q
     docs = {doc_id for doc_id, pattern in _DOC_NAMES if pattern.search(q)}
     if "qi-supply-chain-2024" in docs:
         docs.discard("nqsl-guidance-2022")  # 五部门…指导意见 names the 2024 text
+    words = [g.source for g in groups]
+    pieces = part_texts(q, lang, words)
+    if len(pieces) > 1:
+        # 2022年指导意见和五部门的…文件分别怎么说: each part names its own document, so the 2022
+        # 指导意见 stays among the documents asked about though 五部门…指导意见 also names the 2024 text.
+        for piece in pieces:
+            named = {doc_id for doc_id, pattern in _DOC_NAMES if pattern.search(piece)}
+            if "qi-supply-chain-2024" in named:
+                named.discard("nqsl-guidance-2022")
+            docs |= named
+    parts = count_parts(q, lang)
+    respective = respective_pieces(q, lang, words)
+    if respective:
+        # 实验室主任和学术委员会主任分别由谁推荐、由什么人担任: each thing named, and each further
+        # asking clause, wants its own answer.
+        parts = max(parts, len(pieces))
     return QuestionAnalysis(
         text=q, language=lang, kind=kind, fact=fact, groups=groups, focus=focus, article=m.group(0) if m else None,
-        documents=docs, parts=count_parts(q, lang), pieces=part_texts(q, lang, [g.source for g in groups]),
+        documents=docs, parts=parts, pieces=pieces, respective=respective,
     )
 
 
