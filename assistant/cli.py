@@ -162,10 +162,11 @@ def eval_eligibility(
     cases: Annotated[Path, typer.Option(help="Eligibility cases.")] = EVAL_DIR / "eligibility_cases.jsonl",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Figure-extraction and per-criterion accuracy of the eligibility tool."""
+    """Figure-extraction and per-criterion accuracy of the eligibility tool, and whether chat
+    triggers it on the policy questions of eval/questions*.jsonl only when they state figures."""
     from assistant.evaluation.eligibility import format_eligibility_eval, run_eligibility_eval
 
-    result = run_eligibility_eval(cases)
+    result = run_eligibility_eval(cases, sorted(EVAL_DIR.glob("questions*.jsonl")))
     print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_eligibility_eval(result))
 
 

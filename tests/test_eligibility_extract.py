@@ -171,6 +171,13 @@ def test_merge_keeps_what_the_update_does_not_state():
         "国家质量标准实验室有几个？",
         "2023年发布的办法里第十二条说了什么",
         "",
+        # Numbers in names and determiners, not figures of the lab.
+        "五部门的指导意见计划建多少个国家产业计量测试中心和国家标准验证点？",
+        "三部委联合发文支持哪些实验室？",
+        "一个依托单位可以牵头建设几个国家质量标准实验室？",
+        "国家质量标准实验室是一个什么样的平台？",
+        "成果转化那一项，近3年要转化多少项？",
+        "How many State Quality & Standards Laboratories will be built by the end of 2027?",
     ],
 )
 def test_questions_about_thresholds_carry_no_lab_figures(text):

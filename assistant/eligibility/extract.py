@@ -64,7 +64,8 @@ _SCALE = {
 _SCALE_RE = r"千万|百万|万|亿|千|million|mln|mn\b|billion|bn\b"
 _AREA_UNIT = r"平方米|平方公尺|平米|平方|m2\b|sq\.?\s?m\b|sqm\b|square\s+met(?:er|re)s?"
 _MONEY_UNIT = r"元|块钱|yuan\b|rmb\b|cny\b"
-_COUNT_UNIT = r"项|个|件|部|篇"
+# 部 counts documents (3部行业标准), not departments (五部门) or ministries (部委).
+_COUNT_UNIT = r"项|个|件|部(?![门委属级])|篇"
 _YEAR_UNIT = r"年|years?\b|yrs?\b"
 _APPROX_AFTER = r"(?:多|余|来|左右)?"
 
@@ -126,6 +127,8 @@ def _scan(text: str) -> list[Quantity]:
             continue
         if re.match(r"\d|\.\d", text[m.end("num") : m.end("num") + 2]):
             continue
+        if num == "一" and re.search(r"(?:那|这|哪|每|某|任|其|同|另)$", text[:start]):
+            continue  # 那一项, 每一个: a determiner, not a count
         unit = (m.group("unit") or "").lower()
         scale = (m.group("scale") or "").lower()
         if unit in ("%", "百分") or re.fullmatch(_YEAR_UNIT, unit, re.I):
@@ -150,7 +153,7 @@ def _scan(text: str) -> list[Quantity]:
                 continue  # 一 / 两 alone are words (一定, 两者), not figures
             if not is_cn and not scaled and 1949 <= value <= 2100 and value == int(value):
                 around = text[max(0, start - 6) : m.end() + 2]
-                if re.search(r"年|in\s|since|from|year|[-–~至到]", around, re.I):
+                if re.search(r"年|in\s|since|from|year|by\s|end of|until|before|after|[-–~至到]", around, re.I):
                     continue
         end = m.end("unit") if m.group("unit") else (m.end("scale") if scale else m.end("num"))
         tail = text[end : end + 3]
@@ -169,7 +172,10 @@ _CUES: dict[str, re.Pattern[str]] = {
     "projects": re.compile(r"项目|课题|projects?\b", re.I),
     "funding": re.compile(r"经费|总金额|项目金额|合同金额|合同额|资金|总额|funding|grants?\b|budget", re.I),
     "service": re.compile(r"技术服务|服务收入|服务金额|服务额|服务|检测收入|services?\b", re.I),
-    "standards": re.compile(r"标准|检验方法|检测方法|standards?\b|test methods?|inspection methods?", re.I),
+    # Not 标准 inside a name: 质量标准实验室 (the labs themselves), 国家标准验证点, Standards Laboratories.
+    "standards": re.compile(
+        r"标准(?!实验室|验证点|化)|检验方法|检测方法|standards?\b(?!\s+(?:&\s+)?lab)|test methods?|inspection methods?", re.I
+    ),
     "transfers": re.compile(r"成果转化|转化|转让|transfer(?:s|red)?\b|commerciali[sz]|licen[cs]ed", re.I),
 }
 # Which figure a quantity of each kind can be, by topic.

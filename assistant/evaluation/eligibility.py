@@ -12,7 +12,10 @@ Metrics:
 - criterion accuracy: share of expected statuses matched, overall and per criterion id;
 - overall accuracy: share of cases with the expected verdict;
 - channel / priority / has_lab_figures accuracy over the cases that state them;
-- crashes: cases where the check raised (counted as failures of every expectation of the case).
+- crashes: cases where the check raised (counted as failures of every expectation of the case);
+- chat trigger on policy questions: over the question sets of the answer eval, whether
+  ``has_lab_figures`` fires exactly on the questions marked ``lab_figures`` (those that state the
+  lab's own figures), i.e. chat does not turn a policy question into an eligibility check.
 """
 
 from __future__ import annotations
@@ -44,8 +47,23 @@ def _share(ok: int, total: int) -> float | None:
     return round(ok / total, 4) if total else None
 
 
-def run_eligibility_eval(cases_path: str | Path) -> dict:
-    """Run every case and return the metrics and the list of failures."""
+def _trigger_on_questions(question_paths: list[Path], failures: list[dict]) -> dict:
+    ok = total = 0
+    for path in question_paths:
+        for q in load_cases(path):
+            want = bool(q.get("lab_figures", False))
+            got = has_lab_figures(q["question"])
+            total += 1
+            if got == want:
+                ok += 1
+            else:
+                failures.append({"case": q["id"], "what": "chat trigger", "got": got, "want": want})
+    return {"correct": ok, "total": total, "accuracy": _share(ok, total)}
+
+
+def run_eligibility_eval(cases_path: str | Path, question_paths: list[str | Path] = ()) -> dict:
+    """Run every case (and the chat trigger over ``question_paths``); return the metrics and the
+    list of failures."""
     cases = load_cases(cases_path)
     fig_ok = fig_total = 0
     crit_ok = crit_total = 0
@@ -100,8 +118,10 @@ def run_eligibility_eval(cases_path: str | Path) -> dict:
                     extra[name][0] += 1
                 else:
                     failures.append({"case": cid, "what": name, "got": got, "want": case[field]})
+    trigger = _trigger_on_questions([Path(p) for p in question_paths], failures)
     return {
         "cases": len(cases),
+        "trigger_on_questions": trigger,
         "crashes": crashes,
         "figures": {"correct": fig_ok, "total": fig_total, "accuracy": _share(fig_ok, fig_total)},
         "criteria": {"correct": crit_ok, "total": crit_total, "accuracy": _share(crit_ok, crit_total)},
@@ -126,6 +146,7 @@ def format_eligibility_eval(result: dict) -> str:
         f"  channel                 : {_pct(result['channel'])}",
         f"  priority                : {_pct(result['priority'])}",
         f"  has_lab_figures         : {_pct(result['has_figures'])}",
+        f"  chat trigger (policy Qs): {_pct(result['trigger_on_questions'])}",
         "  per criterion:",
     ]
     lines += [f"    {k:<24} {_pct(v)}" for k, v in result["per_criterion"].items()]
