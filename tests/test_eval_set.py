@@ -1,6 +1,11 @@
-"""Validates the question sets against the raw documents: the development set eval/questions.jsonl
-and the held-out set eval/questions_heldout.jsonl (answerable questions written apart from the
-development set, to estimate quality on unseen questions; same schema, ids h001…).
+"""Validates the question sets against the raw documents: the development set eval/questions.jsonl,
+the held-out set eval/questions_heldout.jsonl (answerable questions written apart from the
+development set, to estimate quality on unseen questions; same schema, ids h001…) and the second
+held-out set eval/questions_heldout2.jsonl (ids u001…: 20 answerable and 5 unanswerable questions,
+written before a tuning round and measured only before and after it) and the third held-out set
+eval/questions_heldout3.jsonl (ids v001…: 24 answerable and 6 unanswerable questions, written blind
+from the documents alone, without the assistant's code or behaviour; its unanswerable questions carry
+no evidence, the near misses among them are described in their notes).
 
 What it checks: every record has the required fields with allowed values; ids are unique; the set
 has the size and mix the retrieval and answer evaluations rely on (answerable / unanswerable,
@@ -29,6 +34,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS_FILE = ROOT / "eval" / "questions.jsonl"
 HELDOUT_FILE = ROOT / "eval" / "questions_heldout.jsonl"
+HELDOUT2_FILE = ROOT / "eval" / "questions_heldout2.jsonl"
+HELDOUT3_FILE = ROOT / "eval" / "questions_heldout3.jsonl"
 RAW_DIR = ROOT / "corpus" / "raw"
 CATALOG = ROOT / "corpus" / "catalog.json"
 
@@ -39,7 +46,7 @@ ANSWERABLE_TYPES = {
 }
 UNANSWERABLE_TYPES = {"unanswerable", "near_miss"}
 REQUIRED = {"id", "question", "lang", "type", "answerable", "evidence", "key_facts"}
-OPTIONAL = {"notes"}
+OPTIONAL = {"notes", "lab_figures"}  # lab_figures: the question states the lab's own figures
 
 # Locators for text that precedes the document body and has no heading of its own.
 PREAMBLE_LOCATORS = {
@@ -79,8 +86,10 @@ def load_questions(path: Path = QUESTIONS_FILE) -> list[dict]:
 
 QUESTIONS = load_questions()
 HELDOUT = load_questions(HELDOUT_FILE)
-# Record-level checks run over both sets; ids are unique across them (q… and h…).
-BY_ID = {q.get("id"): q for q in [*QUESTIONS, *HELDOUT]}
+HELDOUT2 = load_questions(HELDOUT2_FILE)
+HELDOUT3 = load_questions(HELDOUT3_FILE)
+# Record-level checks run over all four sets; ids are unique across them (q…, h…, u… and v…).
+BY_ID = {q.get("id"): q for q in [*QUESTIONS, *HELDOUT, *HELDOUT2, *HELDOUT3]}
 
 
 @cache
@@ -199,9 +208,12 @@ def overlap(q: dict) -> float:
     return len(qb & eb) / max(1, len(qb))
 
 
-ids = [q.get("id", f"<line {i + 1}>") for i, q in enumerate(QUESTIONS)] + [
-    q.get("id", f"<heldout line {i + 1}>") for i, q in enumerate(HELDOUT)
-]
+ids = (
+    [q.get("id", f"<line {i + 1}>") for i, q in enumerate(QUESTIONS)]
+    + [q.get("id", f"<heldout line {i + 1}>") for i, q in enumerate(HELDOUT)]
+    + [q.get("id", f"<heldout2 line {i + 1}>") for i, q in enumerate(HELDOUT2)]
+    + [q.get("id", f"<heldout3 line {i + 1}>") for i, q in enumerate(HELDOUT3)]
+)
 
 
 def test_ids_unique_and_well_formed():
@@ -264,6 +276,54 @@ def test_heldout_set_ids_size_and_mix():
     assert low and not too_close, f"held-out low_overlap questions that reuse the source wording: {too_close}"
 
 
+def test_heldout2_set_ids_size_and_mix():
+    uids = [q.get("id") for q in HELDOUT2]
+    assert len(uids) == len(set(uids)), "duplicate held-out2 ids"
+    assert all(re.fullmatch(r"u\d{3}", str(i)) for i in uids), uids
+    assert not set(uids) & {q.get("id") for q in [*QUESTIONS, *HELDOUT]}
+    answerable = [q for q in HELDOUT2 if q["answerable"]]
+    unanswerable = [q for q in HELDOUT2 if not q["answerable"]]
+    assert len(answerable) >= 20 and len(unanswerable) >= 5
+    assert sum(q["type"] == "near_miss" for q in unanswerable) >= 3
+    assert sum(q["lang"] == "en" and q["answerable"] for q in HELDOUT2) >= 3
+    types = {q["type"] for q in answerable}
+    assert {"paraphrase", "low_overlap", "numeric", "multi_doc", "english"} <= types, types
+    assert any(len(q["evidence"]) >= 2 for q in answerable), "no question with two parts"
+    seen = {squash(q["question"]) for q in [*QUESTIONS, *HELDOUT]}
+    copied = [q["id"] for q in HELDOUT2 if squash(q["question"]) in seen]
+    assert not copied, f"held-out2 questions copied from the other sets: {copied}"
+    low = [q for q in answerable if q["type"] == "low_overlap"]
+    too_close = {q["id"]: round(overlap(q), 2) for q in low if overlap(q) > 0.5}
+    assert low and not too_close, f"held-out2 low_overlap questions that reuse the source wording: {too_close}"
+
+
+def test_heldout3_set_ids_size_and_mix():
+    vids = [q.get("id") for q in HELDOUT3]
+    assert len(vids) == len(set(vids)), "duplicate held-out3 ids"
+    assert vids == [f"v{i:03d}" for i in range(1, len(vids) + 1)], vids
+    assert not set(vids) & {q.get("id") for q in [*QUESTIONS, *HELDOUT, *HELDOUT2]}
+    answerable = [q for q in HELDOUT3 if q["answerable"]]
+    unanswerable = [q for q in HELDOUT3 if not q["answerable"]]
+    assert len(answerable) == 24 and len(unanswerable) == 6
+    assert all(q["evidence"] == [] and q["key_facts"] == [] for q in unanswerable)
+    assert sum(q["lang"] == "en" and q["answerable"] for q in HELDOUT3) >= 4
+    types = {q["type"] for q in answerable}
+    assert {"paraphrase", "low_overlap", "numeric", "procedure", "english"} <= types, types
+    two_part = [q for q in answerable if q["type"] in {"multi_article", "multi_doc"}]
+    assert len(two_part) >= 3, "fewer than 3 questions needing two articles or two documents"
+    per_doc = {ev["doc_id"] for q in answerable for ev in q["evidence"]}
+    assert per_doc == catalog_ids(), f"documents without answerable held-out3 questions: {catalog_ids() - per_doc}"
+    on_measures = sum(any(ev["doc_id"] == MEASURES for ev in q["evidence"]) for q in answerable)
+    assert on_measures * 2 > len(answerable), "the 管理办法 should carry most held-out3 questions"
+    seen = {squash(q["question"]) for q in [*QUESTIONS, *HELDOUT, *HELDOUT2]}
+    copied = [q["id"] for q in HELDOUT3 if squash(q["question"]) in seen]
+    assert not copied, f"held-out3 questions copied from the other sets: {copied}"
+    low = [q for q in answerable if q["type"] == "low_overlap"]
+    assert len(low) * 4 >= len(answerable), f"{len(low)} low_overlap of {len(answerable)} answerable"
+    too_close = {q["id"]: round(overlap(q), 2) for q in low if overlap(q) > 0.5}
+    assert not too_close, f"held-out3 low_overlap questions that reuse the source wording: {too_close}"
+
+
 def test_counts():
     answerable = [q for q in QUESTIONS if q["answerable"]]
     unanswerable = [q for q in QUESTIONS if not q["answerable"]]
@@ -303,7 +363,7 @@ def test_evidence_sits_under_its_locator_and_outside_page_noise(qid):
             assert doc.find(squash(ev["text"])) < doc.index(marker), "evidence taken from page noise"
 
 
-@pytest.mark.parametrize("qid", [q["id"] for q in [*QUESTIONS, *HELDOUT] if q["answerable"]])
+@pytest.mark.parametrize("qid", [q["id"] for q in [*QUESTIONS, *HELDOUT, *HELDOUT2, *HELDOUT3] if q["answerable"]])
 def test_key_facts_are_supported_by_evidence(qid):
     q = BY_ID[qid]
     texts = [squash(ev["text"]) for ev in q["evidence"]]
