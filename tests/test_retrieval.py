@@ -308,3 +308,14 @@ def test_k_passages_are_returned(k, qsl_assistant):
 def test_k_50_returns_at_most_50(qsl_assistant):
     # candidates (30 per leg) bound what fusion can return: k=50 may give fewer, never more
     assert 30 <= len(qsl_assistant.search("质量基础设施", k=50)) <= 50
+
+
+def test_tutorial_baseline_of_the_eval_runs_on_the_real_corpus(corpus_docs, e5, tmp_path):
+    """The LangChain tutorial pipeline that `eval retrieval` compares against (langchain-chroma,
+    500/50 splits, the same embedder) builds and returns five passages."""
+    from assistant.evaluation.retrieval import tutorial_pipeline
+
+    search = tutorial_pipeline(corpus_docs, e5, str(tmp_path))
+    found = search("实验室的建设期一般是多长时间？")
+    assert len(found) == 5
+    assert any("建设期" in text for text in found)
