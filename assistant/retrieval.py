@@ -132,6 +132,7 @@ class HybridRetriever:
         self.sources = sources
         self.aliases = {d.id: d.aliases for d in documents}
         self.operative = {d.id for d in documents if d.authority_rank == 1}
+        self.regions = {d.id: [n.lower() for n in d.region] for d in documents if d.region}
         self.store = store
         self.embedder = embedder
         self.settings = settings
@@ -200,8 +201,9 @@ class HybridRetriever:
     def fuse(self, rankings: list[tuple[str, dict[str, list[tuple[int, float]]]]]) -> dict[int, float]:
         """Weighted reciprocal-rank fusion of every leg of every (sub-)query. Each (sub-)query also
         adds its own priors, in the same unit (a first rank is worth 1 / (rrf_k + 1)): the
-        documents it names, or the operative rule when it names none; and, when it asks for a
-        quantity, passages that state one."""
+        documents it names, or the operative rule when it names none; a regional document (辽宁's
+        plan) loses ``regional_penalty`` unless the query names it or a place of its region (省属高校
+        is any province's); and, when it asks for a quantity, passages that state one."""
         s = self.settings
         weights = {"dense": s.dense_weight, "lexical": s.lexical_weight,
                    "dense_sentence": s.dense_weight, "lexical_sentence": s.lexical_weight}
@@ -215,12 +217,16 @@ class HybridRetriever:
                     seen.add(i)
             named = mentioned_documents(query, self.aliases)
             wants_quantity = bool(_ASKS_QUANTITY.search(query))
+            low = query.lower()
+            elsewhere = {doc for doc, places in self.regions.items() if doc not in named and not any(p in low for p in places)}
             for i in seen:
                 doc = self.chunks[i].doc_id
                 if doc in named:
                     fused[i] += s.named_document_boost * unit
                 elif doc in self.operative and not named:
                     fused[i] += s.operative_boost * unit
+                if doc in elsewhere:
+                    fused[i] -= s.regional_penalty * unit
                 if wants_quantity and _STATES_QUANTITY.search(self.chunks[i].text):
                     fused[i] += s.quantity_boost * unit
         return fused

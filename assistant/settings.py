@@ -57,6 +57,11 @@ class RetrievalSettings(BaseModel):
         default=0.0, ge=0.0,
         description="Bonus, in first-rank units, for the operative rule (authority_rank 1) when no document is named.",
     )
+    regional_penalty: float = Field(
+        default=1.0, ge=0.0,
+        description="Malus, in first-rank units, for a regional document (catalog `region`) when the question names "
+        "neither it nor its region.",
+    )
     quantity_boost: float = Field(
         default=1.0, ge=0.0,
         description="Bonus, in first-rank units, for passages stating a quantity when the question asks for one.",

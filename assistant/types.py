@@ -37,6 +37,11 @@ class DocumentMeta(BaseModel):
         default_factory=list,
         description="Words by which users name this document (纲要, 五部门, 辽宁 …); a question naming one favours it.",
     )
+    region: list[str] = Field(
+        default_factory=list,
+        description="For one region's document (a province's plan): the names of the region and its places. A "
+        "question naming none of them (nor the document) is not about this region, and its passages are demoted.",
+    )
     body_start: str | None = Field(
         default=None, description="The document body begins at the first line starting with this (after noise removal)."
     )
