@@ -261,52 +261,49 @@ def test_record_shape(qid):
             assert q["evidence"], "a near miss names the nearest thing the documents do say"
 
 
-def test_heldout_set_ids_size_and_mix():
-    hids = [q.get("id") for q in HELDOUT]
-    assert len(hids) == len(set(hids)), "duplicate held-out ids"
-    assert all(re.fullmatch(r"h\d{3}", str(i)) for i in hids), hids
-    assert not set(hids) & {q.get("id") for q in QUESTIONS}
-    assert len(HELDOUT) >= 20 and all(q["answerable"] for q in HELDOUT)
-    assert sum(q["lang"] == "en" for q in HELDOUT) >= 3
-    dev_questions = {squash(q["question"]) for q in QUESTIONS}
-    copied = [q["id"] for q in HELDOUT if squash(q["question"]) in dev_questions]
-    assert not copied, f"held-out questions copied from the development set: {copied}"
-    low = [q for q in HELDOUT if q["type"] == "low_overlap"]
+def check_heldout(name: str, records: list[dict], id_pattern: str, earlier: list[dict]) -> list[dict]:
+    """What every held-out set must be: unique ids of its own pattern, none shared with or copied
+    from ``earlier`` sets, low_overlap questions that do not reuse the source wording. Returns its
+    answerable questions."""
+    ids = [q.get("id") for q in records]
+    assert len(ids) == len(set(ids)), f"duplicate {name} ids"
+    assert all(re.fullmatch(id_pattern, str(i)) for i in ids), ids
+    assert not set(ids) & {q.get("id") for q in earlier}
+    seen = {squash(q["question"]) for q in earlier}
+    copied = [q["id"] for q in records if squash(q["question"]) in seen]
+    assert not copied, f"{name} questions copied from the other sets: {copied}"
+    answerable = [q for q in records if q["answerable"]]
+    low = [q for q in answerable if q["type"] == "low_overlap"]
     too_close = {q["id"]: round(overlap(q), 2) for q in low if overlap(q) > 0.5}
-    assert low and not too_close, f"held-out low_overlap questions that reuse the source wording: {too_close}"
+    assert low and not too_close, f"{name} low_overlap questions that reuse the source wording: {too_close}"
+    return answerable
+
+
+def test_heldout_set_ids_size_and_mix():
+    answerable = check_heldout("held-out", HELDOUT, r"h\d{3}", QUESTIONS)
+    assert len(HELDOUT) >= 20 and len(answerable) == len(HELDOUT)
+    assert sum(q["lang"] == "en" for q in HELDOUT) >= 3
 
 
 def test_heldout2_set_ids_size_and_mix():
-    uids = [q.get("id") for q in HELDOUT2]
-    assert len(uids) == len(set(uids)), "duplicate held-out2 ids"
-    assert all(re.fullmatch(r"u\d{3}", str(i)) for i in uids), uids
-    assert not set(uids) & {q.get("id") for q in [*QUESTIONS, *HELDOUT]}
-    answerable = [q for q in HELDOUT2 if q["answerable"]]
+    answerable = check_heldout("held-out2", HELDOUT2, r"u\d{3}", [*QUESTIONS, *HELDOUT])
     unanswerable = [q for q in HELDOUT2 if not q["answerable"]]
     assert len(answerable) >= 20 and len(unanswerable) >= 5
     assert sum(q["type"] == "near_miss" for q in unanswerable) >= 3
-    assert sum(q["lang"] == "en" and q["answerable"] for q in HELDOUT2) >= 3
+    assert sum(q["lang"] == "en" for q in answerable) >= 3
     types = {q["type"] for q in answerable}
     assert {"paraphrase", "low_overlap", "numeric", "multi_doc", "english"} <= types, types
     assert any(len(q["evidence"]) >= 2 for q in answerable), "no question with two parts"
-    seen = {squash(q["question"]) for q in [*QUESTIONS, *HELDOUT]}
-    copied = [q["id"] for q in HELDOUT2 if squash(q["question"]) in seen]
-    assert not copied, f"held-out2 questions copied from the other sets: {copied}"
-    low = [q for q in answerable if q["type"] == "low_overlap"]
-    too_close = {q["id"]: round(overlap(q), 2) for q in low if overlap(q) > 0.5}
-    assert low and not too_close, f"held-out2 low_overlap questions that reuse the source wording: {too_close}"
 
 
 def test_heldout3_set_ids_size_and_mix():
-    vids = [q.get("id") for q in HELDOUT3]
-    assert len(vids) == len(set(vids)), "duplicate held-out3 ids"
+    answerable = check_heldout("held-out3", HELDOUT3, r"v\d{3}", [*QUESTIONS, *HELDOUT, *HELDOUT2])
+    vids = [q["id"] for q in HELDOUT3]
     assert vids == [f"v{i:03d}" for i in range(1, len(vids) + 1)], vids
-    assert not set(vids) & {q.get("id") for q in [*QUESTIONS, *HELDOUT, *HELDOUT2]}
-    answerable = [q for q in HELDOUT3 if q["answerable"]]
     unanswerable = [q for q in HELDOUT3 if not q["answerable"]]
     assert len(answerable) == 24 and len(unanswerable) == 6
     assert all(q["evidence"] == [] and q["key_facts"] == [] for q in unanswerable)
-    assert sum(q["lang"] == "en" and q["answerable"] for q in HELDOUT3) >= 4
+    assert sum(q["lang"] == "en" for q in answerable) >= 4
     types = {q["type"] for q in answerable}
     assert {"paraphrase", "low_overlap", "numeric", "procedure", "english"} <= types, types
     two_part = [q for q in answerable if q["type"] in {"multi_article", "multi_doc"}]
@@ -315,13 +312,8 @@ def test_heldout3_set_ids_size_and_mix():
     assert per_doc == catalog_ids(), f"documents without answerable held-out3 questions: {catalog_ids() - per_doc}"
     on_measures = sum(any(ev["doc_id"] == MEASURES for ev in q["evidence"]) for q in answerable)
     assert on_measures * 2 > len(answerable), "the 管理办法 should carry most held-out3 questions"
-    seen = {squash(q["question"]) for q in [*QUESTIONS, *HELDOUT, *HELDOUT2]}
-    copied = [q["id"] for q in HELDOUT3 if squash(q["question"]) in seen]
-    assert not copied, f"held-out3 questions copied from the other sets: {copied}"
     low = [q for q in answerable if q["type"] == "low_overlap"]
     assert len(low) * 4 >= len(answerable), f"{len(low)} low_overlap of {len(answerable)} answerable"
-    too_close = {q["id"]: round(overlap(q), 2) for q in low if overlap(q) > 0.5}
-    assert not too_close, f"held-out3 low_overlap questions that reuse the source wording: {too_close}"
 
 
 def test_counts():
