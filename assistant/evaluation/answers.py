@@ -169,7 +169,10 @@ def format_answer_eval(result: dict, show_failures: int = 40) -> str:
              f"({result['answerable']} answerable, {result['unanswerable']} unanswerable)", ""]
     for key, (op, target) in TARGETS.items():
         v = result.get(key)
-        ok = v is not None and (v >= target if op == ">=" else v <= target if op == "<=" else v < target)
+        if v is None:  # nothing to measure (a set without unanswerable questions)
+            lines.append(f"  {key:<26} {'n/a':>8}   target {op} {target}")
+            continue
+        ok = v >= target if op == ">=" else v <= target if op == "<=" else v < target
         lines.append(f"  {key:<26} {v!s:>8}   target {op} {target}   {'ok' if ok else 'MISS'}")
     lines.append(f"  {'questions_with_all_facts':<26} {result.get('questions_with_all_facts')!s:>8}")
     lines.append(f"  {'latency_ms_p95':<26} {result.get('latency_ms_p95')!s:>8}")
