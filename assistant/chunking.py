@@ -4,7 +4,7 @@ One chunk per article (管理办法) or per lowest meaningful section (（一）
 documents). A unit longer than ``max_tokens`` is split along its own structure: its lead text
 (before the first （一） / 1.) becomes one chunk and each child is chunked in turn, keeping the
 parent's locator in the child's (第十二条（四）3). A leaf still too long is split at paragraphs
-(款), then at sentences. Every chunk's ``text`` is a verbatim span of the cleaned document.
+(款), then at sentences; a dash-led paragraph (——…, an outline's goals) is then a chunk of its own. Every chunk's ``text`` is a verbatim span of the cleaned document.
 
 Chunk ids are a hash of doc id, locator and text, so chunking the same corpus twice yields the
 same ids and re-indexing changes nothing.
@@ -94,12 +94,19 @@ class Chunker:
                             pieces.append((s, s + len(sent)))
                             s += len(sent)
             pos += len(para) + 1
+        # A span that must be split keeps each dash-led paragraph (——质量基础设施更加现代高效。…,
+        # the goals of an outline) as a chunk of its own: they are items, not one running text.
+        split = self.count(text[start:end]) > self.max_tokens
         group: list[tuple[int, int]] = []
         for piece in pieces:
-            if group and self.count(text[group[0][0]:piece[1]]) > self.max_tokens:
+            item = split and text.startswith("——", piece[0])
+            if group and (item or self.count(text[group[0][0]:piece[1]]) > self.max_tokens):
                 yield self._make(node, group[0][0], group[-1][1], article)
                 group = []
             group.append(piece)
+            if item:
+                yield self._make(node, group[0][0], group[-1][1], article)
+                group = []
         if group:
             yield self._make(node, group[0][0], group[-1][1], article)
 

@@ -247,3 +247,14 @@ def test_chunk_id_changes_with_the_text_and_only_there(make_corpus, chunks):
     assert [(c.doc_id, c.locator) for c in new] == [(c.doc_id, c.locator) for c in chunks]
     changed = [(a.doc_id, a.locator) for a, b in zip(chunks, new) if a.id != b.id]
     assert changed == [("nqsl-measures-2023", "第十八条")]
+
+
+def test_dash_led_goals_of_a_long_section_are_chunks_of_their_own(chunks):
+    """The 纲要's （二）主要目标 is too long for one chunk; its goals (——质量基础设施更加现代高效。…)
+    are items, each its own chunk between the section's lead (到2025年…) and what follows them."""
+    goals = [c for c in chunks if c.doc_id == "quality-power-outline-2023" and c.locator == "（二）主要目标"]
+    dashed = [c for c in goals if c.text.startswith("——")]
+    assert len(dashed) == 6 and all(c.text.count("——") == 1 for c in dashed)
+    assert any("建成若干国家级质量标准实验室" in c.text for c in dashed)
+    lead = [c for c in goals if not c.text.startswith("——")]
+    assert "到2025年" in lead[0].text and not any("——" in c.text for c in lead)
