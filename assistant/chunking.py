@@ -4,7 +4,8 @@ One chunk per article (管理办法) or per lowest meaningful section (（一）
 documents). A unit longer than ``max_tokens`` is split along its own structure: its lead text
 (before the first （一） / 1.) becomes one chunk and each child is chunked in turn, keeping the
 parent's locator in the child's (第十二条（四）3). A leaf still too long is split at paragraphs
-(款), then at sentences; a dash-led paragraph (——…, an outline's goals) is then a chunk of its own. Every chunk's ``text`` is a verbatim span of the cleaned document.
+(款), then at sentences; a dash-led paragraph (——…, an outline's goals) is then a chunk of its
+own. Every chunk's ``text`` is a verbatim span of the cleaned document.
 
 Chunk ids are a hash of doc id, locator and text, so chunking the same corpus twice yields the
 same ids and re-indexing changes nothing.
