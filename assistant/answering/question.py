@@ -82,6 +82,14 @@ _DOC_NAMES: list[tuple[str, re.Pattern[str]]] = [
     ("liaoning-qi-plan-draft-2022", re.compile(r"辽宁|Liaoning", re.I)),
 ]
 
+
+def named_documents(text: str) -> set[str]:
+    """Ids of the documents ``text`` names (五部门…指导意见 names the 2024 text, not the 2022 one)."""
+    docs = {doc_id for doc_id, pattern in _DOC_NAMES if pattern.search(text)}
+    if "qi-supply-chain-2024" in docs:
+        docs.discard("nqsl-guidance-2022")
+    return docs
+
 # 几 asks (几年, 几项) except in 好几 / 几乎 / 十几 (列了好几条 states, it does not ask).
 # 还是 joins the two answers of an alternative question (国家给还是自己筹？).
 _ZH_ASKING = re.compile(r"谁|哪|什么|多少|(?<![好十])几(?!乎)|多久|多长|怎么|如何|怎样|吗|是否|能否|有没有|会不会|要不要|呢|还是")
@@ -203,10 +211,6 @@ class QuestionAnalysis:
             return g.weight * 2.0
         return g.weight * (_GIVEN_WEIGHT if g.source in self.given else 1.0)
 
-    def part_groups(self) -> list[list[TermGroup]]:
-        """The question's concepts, part by part (parts without a concept of their own left out)."""
-        return [gs for gs, _, _ in self.part_details()]
-
     def part_details(self) -> list[tuple[list[TermGroup], set[str], bool]]:
         """Per part with a concept of its own: its concepts, the documents the part names (纲要对…
         有什么部署 -> the 纲要; empty when it names none) and whether it is one of the things asked
@@ -216,10 +220,7 @@ class QuestionAnalysis:
             low = piece.lower()
             gs = [g for g in self.groups if g.source.lower() in low]
             if gs:
-                docs = {doc_id for doc_id, pattern in _DOC_NAMES if pattern.search(piece)}
-                if "qi-supply-chain-2024" in docs:
-                    docs.discard("nqsl-guidance-2022")
-                out.append((gs, docs, piece in self.respective))
+                out.append((gs, named_documents(piece), piece in self.respective))
         return out
 
     def coverage(self, text: str) -> float:
@@ -257,19 +258,14 @@ def analyse(question: str, lexicon: Lexicon, focus_text: str | None = None) -> Q
     if focus_text and focus_text.strip() != q:
         focus = {g.source for g in lexicon.term_groups(focus_text)}
     m = _EXPLICIT_ARTICLE.search(q)
-    docs = {doc_id for doc_id, pattern in _DOC_NAMES if pattern.search(q)}
-    if "qi-supply-chain-2024" in docs:
-        docs.discard("nqsl-guidance-2022")  # 五部门…指导意见 names the 2024 text
+    docs = named_documents(q)
     words = [g.source for g in groups]
     pieces = part_texts(q, lang, words)
     if len(pieces) > 1:
         # 2022年指导意见和五部门的…文件分别怎么说: each part names its own document, so the 2022
         # 指导意见 stays among the documents asked about though 五部门…指导意见 also names the 2024 text.
         for piece in pieces:
-            named = {doc_id for doc_id, pattern in _DOC_NAMES if pattern.search(piece)}
-            if "qi-supply-chain-2024" in named:
-                named.discard("nqsl-guidance-2022")
-            docs |= named
+            docs |= named_documents(piece)
     parts = count_parts(q, lang)
     respective = respective_pieces(q, lang, words)
     if respective:

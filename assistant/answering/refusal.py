@@ -93,25 +93,20 @@ class RefusalGate:
         best = max(covs, default=0.0)
         if best < self.min_coverage:
             return GateDecision(True, f"coverage {best:.2f} below {self.min_coverage:.2f}", best)
-        if analysis.fact:
-            # Printed in a sentence on the subject: in one of the top passages (which retrieval
-            # judged on meaning; a question with a second part covers less of each) or in any
-            # passage that covers the question well.
-            ok = any(
-                holds(u.text, analysis.fact)
-                and ((rank < self.top_ranks and c >= self.top_rank_coverage) or c >= self.fact_coverage)
+
+        def printed(kind: str, coverage: float) -> bool:
+            # A fact of ``kind`` printed in a sentence on the subject: in one of the top passages
+            # (which retrieval judged on meaning; a question with a second part covers less of
+            # each) or in any passage that covers the question at least ``coverage``.
+            return any(
+                holds(u.text, kind) and ((rank < self.top_ranks and c >= self.top_rank_coverage) or c >= coverage)
                 for (rank, _, u), c in zip(units, covs)
             )
-            if not ok:
-                return GateDecision(True, f"no retrieved sentence on the subject gives {analysis.fact}", best, analysis.fact)
+
+        if analysis.fact and not printed(analysis.fact, self.fact_coverage):
+            return GateDecision(True, f"no retrieved sentence on the subject gives {analysis.fact}", best, analysis.fact)
         if analysis.kind in ("number", "duration") and analysis.parts == 1:
-            # The figure must be printed in a sentence on the subject: either in the top passages
-            # (which retrieval judged on meaning) or in any passage that covers the question well.
-            ok = any(
-                holds(u.text, analysis.kind) and ((rank < self.top_ranks and c >= self.top_rank_coverage) or c >= self.number_coverage)
-                for (rank, _, u), c in zip(units, covs)
-            )
-            if not ok:
+            if not printed(analysis.kind, self.number_coverage):
                 return GateDecision(True, f"no retrieved sentence on the subject gives a {analysis.kind}", best, analysis.kind)
         if analysis.kind == "yesno":
             rare = self._unaddressed_case(analysis, passages)
