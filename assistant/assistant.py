@@ -15,35 +15,52 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 
-from assistant.corpus import load_corpus, walk
+from assistant.bank import QuestionBank
+from assistant.corpus import load_corpus
 from assistant.corpus.sources import Sources
-from assistant.embeddings import Embedder, make_embedder
+from assistant.embeddings import Embedder, QueryCache, make_embedder
 from assistant.errors import InputError
 from assistant.indexing import IndexReport, build_index
+from assistant.knowledge import Knowledge
+from assistant.question import AsksModel, QuestionReader
 from assistant.retrieval import HybridRetriever
+from assistant.sentences import split_units
 from assistant.settings import Settings
 from assistant.store import ChromaStore
 from assistant.types import Answer, DocumentMeta, ParsedDocument, Passage, Section
+from assistant.vocabulary import Vocab
+
+
+def load_bank(settings: Settings, sources: Sources) -> QuestionBank:
+    return QuestionBank.load(settings.corpus_dir / "bank", sources, catalog=Knowledge.load(settings.corpus_dir).catalog)
 
 
 class Assistant:
     def __init__(self, settings: Settings, docs: list[ParsedDocument], embedder: Embedder, store: ChromaStore,
-                 index_report: IndexReport):
+                 index_report: IndexReport, bank: QuestionBank | None = None):
         self.settings = settings
         self.docs = {d.meta.id: d for d in docs}
         self.embedder = embedder
         self.store = store
         self.index_report = index_report
-        self.retriever = HybridRetriever(store, embedder, settings.retrieval, [d.meta for d in docs], Sources(docs))
+        self.knowledge = Knowledge.load(settings.corpus_dir)
+        self.sources = Sources(docs)
+        self.bank = bank if bank is not None else load_bank(settings, self.sources)
+        self.vocab = Vocab(self.knowledge.vocabulary, [u.text for d in docs for u in split_units(d.text)])
+        self.embed = QueryCache(embedder)
+        self.reader = QuestionReader(self.knowledge.catalog, self.vocab, AsksModel(self.bank), self.embed)
+        self.retriever = HybridRetriever(store, embedder, settings.retrieval, self.knowledge.catalog, self.vocab,
+                                         self.reader, self.sources, self.bank)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, show_progress: bool = False) -> Assistant:
         settings = settings or Settings()
         docs = load_corpus(settings.corpus_dir)
+        bank = load_bank(settings, Sources(docs))
         embedder = make_embedder(settings.embedding)
         store = ChromaStore(settings.store)
-        report = build_index(docs, embedder, store, settings, show_progress=show_progress)
-        return cls(settings, docs, embedder, store, report)
+        report = build_index(docs, embedder, store, settings, show_progress=show_progress, bank=bank)
+        return cls(settings, docs, embedder, store, report, bank)
 
     # -- retrieval ----------------------------------------------------------------------------
     def search(self, query: str, k: int = 5, doc_ids: Sequence[str] | None = None,
@@ -55,10 +72,7 @@ class Assistant:
     def answerer(self):
         from assistant.answering import build_answerer
 
-        return build_answerer(self.settings, retrieve=self._retrieve_for_answer, corpus=self.docs)
-
-    def _retrieve_for_answer(self, query: str, k: int) -> list[Passage]:
-        return self.retriever.search(query, k)
+        return build_answerer(self.settings, self)
 
     def ask(self, question: str, history: list | None = None) -> Answer:
         report, why = self._eligibility(question, history)
@@ -143,8 +157,5 @@ class Assistant:
             raise InputError(f"Unknown document {doc_id!r}. 未找到文件 {doc_id}。") from None
 
     def section(self, doc_id: str, locator: str) -> Section | None:
-        wanted = locator.replace("(", "（").replace(")", "）").replace(" ", "")
-        for node in walk(self.document(doc_id).root):
-            if node.locator.replace(" ", "") == wanted:
-                return node
-        return None
+        self.document(doc_id)  # unknown document: a clear error
+        return self.sources.node(doc_id, locator)

@@ -16,15 +16,14 @@ Sizes are counted in cl100k tokens through tiktoken (the offline copy of the enc
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+from assistant.sentences import split_units
 from assistant.types import Chunk, ParsedDocument, Section
 
 # Units that make one chunk when they fit: an article, or an outline section / box / part.
 _UNIT_KINDS = {"preamble", "article", "section", "box", "item"}
-_SENTENCE_END = re.compile(r"(?<=[。；！？])")
 
 
 @lru_cache(maxsize=4)
@@ -46,8 +45,8 @@ def _lead_end(node: Section) -> int:
 
 
 def _first_sentence(text: str, limit: int = 80) -> str:
-    first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
-    return first[:limit]
+    units = split_units(text.strip())
+    return (units[0].text if units else text.strip())[:limit]
 
 
 class Chunker:
@@ -89,11 +88,13 @@ class Chunker:
                 if self.count(para) <= self.max_tokens:
                     pieces.append((pos, pos + len(para)))
                 else:
+                    # cut at the ends of its sentences (and of the clauses of a run-on sentence)
                     s = pos
-                    for sent in _SENTENCE_END.split(para):
-                        if sent:
-                            pieces.append((s, s + len(sent)))
-                            s += len(sent)
+                    for u in split_units(para):
+                        pieces.append((s, pos + u.end))
+                        s = pos + u.end
+                    if s < pos + len(para):
+                        pieces.append((s, pos + len(para)))
             pos += len(para) + 1
         # A span that must be split keeps each dash-led paragraph (——质量基础设施更加现代高效。…,
         # the goals of an outline) as a chunk of its own: they are items, not one running text.
@@ -131,13 +132,13 @@ class Chunker:
         )
 
 
-_SENTENCE_OR_LINE = re.compile(r"(?<=[。；！？;])|\n")
 _MIN_SENTENCE = 6
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences and list lines of a chunk, for the sentence-level retrieval legs."""
-    return [s.strip() for s in _SENTENCE_OR_LINE.split(text) if len(s.strip()) >= _MIN_SENTENCE]
+    """The units of a chunk (``assistant.sentences``), for the sentence-level retrieval legs and the
+    span scoring, which reads their vectors back by text."""
+    return list(dict.fromkeys(u.text for u in split_units(text) if len(u.text) >= _MIN_SENTENCE))
 
 
 def chunk_corpus(docs: Iterable[ParsedDocument], count_tokens: Callable[[str], int], max_tokens: int) -> list[Chunk]:

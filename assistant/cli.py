@@ -146,15 +146,35 @@ def eval_retrieval(
 
 @eval_app.command("answers")
 def eval_answers(
-    questions: Annotated[Path, typer.Option(help="Question set.")] = EVAL_DIR / "questions.jsonl",
+    questions: Annotated[Optional[Path], typer.Option(help="Question set (single questions).")] = EVAL_DIR / "questions.jsonl",
+    dialogs: Annotated[Optional[Path], typer.Option(help="Dialogs, played turn by turn.")] = EVAL_DIR / "dialogs.jsonl",
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    failures: Annotated[int, typer.Option(help="How many questions with problems to list.")] = 40,
 ) -> None:
-    """Key facts, citations, grounding, refusals and numbers of the answers (the answer chain;
-    the eligibility report that chat adds to messages with lab figures has its own eval)."""
+    """Key facts, citations, grounding, refusals, declines and follow-ups of the answers, per kind of
+    question (the answer chain; the eligibility report that chat adds to messages with lab figures
+    has its own eval). ``--questions ''`` or ``--dialogs ''`` leaves one of them out."""
     from assistant.evaluation.answers import format_answer_eval, run_answer_eval
 
-    result = run_answer_eval(questions, _assistant().answerer)
-    print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_answer_eval(result))
+    qs = questions if questions and str(questions) not in ("", ".") else None
+    ds = dialogs if dialogs and str(dialogs) not in ("", ".") else None
+    result = run_answer_eval(qs, _assistant().answerer, dialogs_path=ds)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_answer_eval(result, failures))
+
+
+@eval_app.command("calibrate")
+def eval_calibrate(
+    questions: Annotated[Path, typer.Option(help="Development questions.")] = EVAL_DIR / "questions.jsonl",
+    dialogs: Annotated[Path, typer.Option(help="Development dialogs.")] = EVAL_DIR / "dialogs.jsonl",
+    check: Annotated[Optional[list[Path]], typer.Option(help="Other question sets to check the fit on (not used to fit).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the fit without writing models.json.")] = False,
+) -> None:
+    """Fit the span model, the refusal gate and the router thresholds on the development set and
+    write assistant/answering/models.json."""
+    from assistant.evaluation.calibrate import calibrate
+
+    checks = [(c, None) for c in (check or [])]
+    print(calibrate(_assistant(), questions, dialogs, checks, write=not dry_run))
 
 
 @eval_app.command("eligibility")

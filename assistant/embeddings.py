@@ -63,6 +63,33 @@ class SentenceTransformerEmbedder:
         return self._encode([self.passage_prefix + t for t in texts])
 
 
+class QueryCache:
+    """Query vectors of an embedder, remembered by text (a question is embedded once, whoever
+    asks for it: retrieval, the bank, the span scoring). Bounded; least recently used goes."""
+
+    def __init__(self, embedder: Embedder, size: int = 2048):
+        import threading
+        from collections import OrderedDict
+
+        self.embedder = embedder
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> np.ndarray:
+        with self._lock:
+            vec = self._cache.get(text)
+            if vec is not None:
+                self._cache.move_to_end(text)
+                return vec
+        vec = np.asarray(self.embedder.embed_queries([text])[0], dtype=np.float32)
+        with self._lock:
+            self._cache[text] = vec
+            if len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return vec
+
+
 def make_embedder(settings: EmbeddingSettings) -> Embedder:
     """The one place where the embedding backend is chosen."""
     match settings.backend:

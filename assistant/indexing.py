@@ -11,6 +11,7 @@ import sys
 import time
 from dataclasses import dataclass
 
+from assistant.bank import QuestionBank
 from assistant.chunking import chunk_corpus, context_header, sentences, token_counter
 from assistant.embeddings import Embedder
 from assistant.settings import Settings
@@ -29,14 +30,36 @@ class IndexReport:
     fingerprint: str
     seconds: float
     where: str
+    bank_questions: int = 0
+    bank_added: int = 0
+    bank_removed: int = 0
 
 
 def corpus_chunks(docs: list[ParsedDocument], settings: Settings) -> list[Chunk]:
     return chunk_corpus(docs, token_counter(settings.chunking.encoding), settings.chunking.max_tokens)
 
 
+def sync_bank(bank: QuestionBank | None, embedder: Embedder, store: ChromaStore, show_progress: bool = False) -> tuple[int, int, int]:
+    """Embed the bank's new questions into the store and drop the removed ones: (questions, added, removed)."""
+    rows = [(r.id, r.text, {"entry": r.entry, "style": r.style}) for r in (bank.rows() if bank else [])]
+    bar = None
+    progress = None
+    if show_progress and rows:
+        from tqdm import tqdm
+
+        bar = tqdm(desc="embedding bank questions", unit="question", file=sys.stderr)
+        progress = bar.update
+    try:
+        added, removed = store.sync_bank(rows, embedder.embed_queries, embedder.name, progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    return len(rows), added, removed
+
+
 def build_index(
-    docs: list[ParsedDocument], embedder: Embedder, store: ChromaStore, settings: Settings, show_progress: bool = False
+    docs: list[ParsedDocument], embedder: Embedder, store: ChromaStore, settings: Settings, show_progress: bool = False,
+    bank: QuestionBank | None = None,
 ) -> IndexReport:
     t0 = time.perf_counter()
     chunks = corpus_chunks(docs, settings)
@@ -57,4 +80,5 @@ def build_index(
     finally:
         if bar is not None:
             bar.close()
-    return IndexReport(built, len(chunks), fp, time.perf_counter() - t0, store.where)
+    questions, added, removed = sync_bank(bank, embedder, store, show_progress)
+    return IndexReport(built, len(chunks), fp, time.perf_counter() - t0, store.where, questions, added, removed)

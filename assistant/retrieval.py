@@ -1,47 +1,48 @@
-"""Hybrid retrieval: lexical legs (BM25 over jieba tokens, bm25s) and dense legs (the embedder +
-Chroma), each at two grains, fused by weighted reciprocal-rank fusion, with direct article lookup.
+"""Hybrid retrieval: lexical legs (BM25 over jieba tokens, bm25s), dense legs (the embedder +
+Chroma), each at chunk and sentence grain, and the question bank's legs, fused by weighted
+reciprocal-rank fusion, with direct article lookup.
 
-The four legs: ``dense`` and ``lexical`` rank chunks by the whole chunk (with its context header);
-``dense_sentence`` and ``lexical_sentence`` rank chunks by their best-matching sentence, which
-favours the chunk that holds the one sentence a question is about over a neighbour that shares
-its vocabulary diffusely. Measured on the development set (eval/REPORT.md), the sentence legs
-add about 0.04 MRR over the two chunk legs.
+The legs of one question (its vector is computed once, ``Question.vector``):
 
-- A query that names an article (第十二条, 第12条, Article 12, 第十二条第（三）项) gets that article's
-  chunks first, best-matching first.
-- When several of the top passages are parts of one section (three items of a six-item list, parts
-  of one article), that section is returned whole in their place (``merge_siblings``): the reader
-  gets the complete list, and the freed places go to other passages. Needs the parsed corpus
-  (``sources``); sections longer than ``merge_max_tokens`` stay split.
-- Filters by document id and by status apply to both legs.
-- Both legs read the chunk text with its context header (document, locator, heading path, the
-  article's first sentence), the same text that was embedded.
+- ``dense`` / ``lexical``: chunks ranked by the whole chunk (with its context header);
+- ``dense_sentence`` / ``lexical_sentence``: chunks ranked by their best sentence, which favours
+  the chunk holding the one sentence a question is about over a neighbour sharing its vocabulary;
+- ``bank`` / ``bank_lexical``: chunks ranked by the bank entries whose questions are most like the
+  user's (question-to-question similarity is what a small embedder does best), each entry pointing
+  at the chunk that holds its span. The matched entries go on to the answerer (``Retrieval.bank``).
 
-Not handled here: deciding whether the passages answer the question (the answer chain's job).
+Fusion adds, per (sub-)question, priors in the unit of a first rank (1 / (rrf_k + 1)): the
+documents the question names; a regional document (辽宁's plan) not asked about loses some; a
+question asking a figure or a duration favours passages stating a quantity. A question naming an
+article (第十二条, 第12条, Article 12, 第十二条第（三）项) gets that article's chunks first. Several of the
+top passages in one section (items of one list) come back as that section whole; each part of a
+multi-part question keeps its own best passage in the top k.
+
+Not handled here: whether the passages answer (the answer chain's job).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.corpus.parsing import article_label, to_int
-from assistant.corpus.sources import Sources
+from assistant.bank import Entry, QuestionBank
+from assistant.corpus.sources import Sources, within
 from assistant.embeddings import Embedder
 from assistant.errors import InputError
-from assistant.lexicon import expand_query, tokenize
+from assistant.knowledge import Catalog
+from assistant.numbers import has_quantity
+from assistant.question import Question, QuestionReader
 from assistant.settings import RetrievalSettings
 from assistant.store import ChromaStore
-from assistant.types import Chunk, DocumentMeta, Passage
+from assistant.types import Chunk, Passage
+from assistant.vocabulary import Vocab
 
-_ARTICLE_REF = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*条")
-_ARTICLE_REF_EN = re.compile(r"\barticle\s+(\d{1,3})\b", re.I)
-_ITEM_REF = re.compile(r"第?\s*[（(]\s*([一二三四五六七八九十]+)\s*[）)]\s*项?|第([一二三四五六七八九十]+)项")
-LEGS = ("dense", "lexical", "dense_sentence", "lexical_sentence")
+LEGS = ("dense", "lexical", "dense_sentence", "lexical_sentence", "bank", "bank_lexical")
+_FIGURE_KINDS = ("figure", "duration")
 
 
 @dataclass
@@ -65,74 +66,41 @@ class Filters:
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def referenced_article(query: str) -> tuple[str, str | None] | None:
-    """('第十二条', '（三）') for 第12条第（三）项 / Article 12; None when no article is named."""
-    m = _ARTICLE_REF.search(query)
-    n = None
-    if m:
-        try:
-            n = to_int(m.group(1))
-        except (ValueError, KeyError):
-            n = None
-    else:
-        m = _ARTICLE_REF_EN.search(query)
-        n = int(m.group(1)) if m else None
-    if not n or n > 999:
-        return None
-    item = None
-    rest = query[m.end():]
-    im = _ITEM_REF.match(rest.strip()) or _ITEM_REF.search(rest[:8])
-    if im:
-        item = f"（{im.group(1) or im.group(2)}）"
-    return article_label(n), item
+@dataclass
+class BankHit:
+    """A bank entry matched by a question: its best-matching question, that similarity, and the
+    score entries are ranked by (the similarity plus a share of the entry's BM25 match)."""
+
+    entry: Entry
+    sim: float
+    question: str
+    chunk: int | None  # index of the chunk holding the entry's span
+    score: float = 0.0
 
 
-_MIIT, _MIIT_SAFE = "工业和信息化", "工业\u2060信息化"
-_CLAUSE_END = re.compile(r"[？?；;。!！]")
-_RESPECTIVELY = re.compile(r"^(.*?)([^，,、和与及]{2,12})(?:和|与|及|、)([^，,、和与及]{2,12})分别(.+)$")
-
-
-def decompose(query: str) -> list[str]:
-    """The query, plus its parts when it asks several things at once: one per question clause
-    (建设期多久？能延期吗？), and one per subject of a 分别 question (A和B分别…). Each part is
-    retrieved for, so every part finds its own article (``search`` keeps each part's best passage
-    in the top k)."""
-    clauses = [c.strip() for c in _CLAUSE_END.split(query) if len(c.strip()) >= 4]
-    parts: list[str] = []
-    for clause in clauses:
-        m = _RESPECTIVELY.match(clause.replace(_MIIT, _MIIT_SAFE))  # 工业和信息化部 is one name
-        if m:
-            head, a, b, rest = (g.replace(_MIIT_SAFE, _MIIT) for g in m.groups())
-            parts += [f"{head}{a}{rest}", f"{head}{b}{rest}"]
-        elif len(clauses) > 1:
-            parts.append(clause)
-    return [query] + [p for p in dict.fromkeys(parts) if p != query]
-
-
-# Questions that want a quantity (多少, 多久, how many …), and passages that state one: such a
-# passage gets ``quantity_boost`` (answer-type matching, as in classic question answering).
-_ASKS_QUANTITY = re.compile(
-    r"多少|几[个项年家次种类名月天人]|多久|多长|多大|比例|百分之|达到什么|目标是|how (many|much|long|often)|what (percentage|number)",
-    re.I,
-)
-_STATES_QUANTITY = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|项|年|家|名|类|种|月|人)")
-
-
-def mentioned_documents(query: str, aliases: dict[str, list[str]]) -> set[str]:
-    """Ids of the documents the query names (纲要, 五部门, 辽宁, the 2022 guidance …)."""
-    low = query.lower()
-    return {doc_id for doc_id, names in aliases.items() if any(n.lower() in low for n in names)}
+@dataclass
+class Retrieval:
+    question: Question
+    passages: list[Passage]
+    bank: list[BankHit] = field(default_factory=list)
+    dense_top: float = 0.0  # best cosine similarity of a chunk (the dense leg)
+    bank_lexical: dict[str, float] = field(default_factory=dict)  # entry id -> BM25 of its best question, 1 = the best
 
 
 class HybridRetriever:
-    def __init__(self, store: ChromaStore, embedder: Embedder, settings: RetrievalSettings,
-                 documents: Sequence[DocumentMeta] = (), sources: Sources | None = None):
+    def __init__(self, store: ChromaStore, embedder: Embedder, settings: RetrievalSettings, catalog: Catalog,
+                 vocab: Vocab, reader: QuestionReader, sources: Sources | None = None,
+                 bank: QuestionBank | None = None):
         import bm25s
 
+        self.catalog = catalog
+        self.vocab = vocab
+        self.reader = reader
         self.sources = sources
-        self.aliases = {d.id: d.aliases for d in documents}
-        self.operative = {d.id for d in documents if d.authority_rank == 1}
-        self.regions = {d.id: [n.lower() for n in d.region] for d in documents if d.region}
+        self.operative = {catalog.operative} if catalog.operative else set()
+        self._doc_names = sorted({a.lower() for d in catalog.documents for a in (*d.aliases, *d.generic_aliases)}
+                                 | {d.short_title.strip("《》").lower() for d in catalog.documents}, key=len, reverse=True)
+        self.regions = {d.id: [n.lower() for n in d.region] for d in catalog.documents if d.region}
         self.store = store
         self.embedder = embedder
         self.settings = settings
@@ -140,11 +108,91 @@ class HybridRetriever:
         self.chunks: list[Chunk] = [c for c, _ in records]
         self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
         self._bm25 = bm25s.BM25()
-        self._bm25.index([tokenize(f"{h}\n{c.text}") or ["_"] for c, h in records], show_progress=False)
-        sentence_rows = [(self.by_id[cid], s) for cid, s in store.all_sentences() if cid in self.by_id]
-        self._sentence_owner = np.array([i for i, _ in sentence_rows], dtype=np.int64)
+        self._bm25.index([vocab.tokenize(f"{h}\n{c.text}") or ["_"] for c, h in records], show_progress=False)
+        owners, texts, vecs = store.sentence_vectors()
+        rows = [(self.by_id[cid], s, v) for cid, s, v in zip(owners, texts, vecs) if cid in self.by_id]
+        self._sentence_owner = np.array([i for i, _, _ in rows], dtype=np.int64)
+        self.sentence_vectors: dict[str, np.ndarray] = {s: v for _, s, v in rows}
         self._bm25_sentences = bm25s.BM25()
-        self._bm25_sentences.index([tokenize(s) or ["_"] for _, s in sentence_rows], show_progress=False)
+        self._bm25_sentences.index([vocab.tokenize(s) or ["_"] for _, s, _ in rows], show_progress=False)
+        self.set_bank(bank)
+
+    # -- the question bank ---------------------------------------------------------------------
+    def set_bank(self, bank: QuestionBank | None) -> None:
+        """Take a (new) bank: its questions' vectors from the store, each entry's chunk."""
+        import bm25s
+
+        self.bank = bank or QuestionBank()
+        entries = self.bank.by_id()
+        ids, vecs = self.store.bank_vectors(self.embedder.name) if self.bank.entries else ([], np.zeros((0, 0)))
+        rows = {r.id: r for r in self.bank.rows()}
+        keep = [(i, rows[rid]) for i, rid in enumerate(ids) if rid in rows and rows[rid].entry in entries]
+        self._bank_rows = [r for _, r in keep]
+        self._bank_vecs = vecs[[i for i, _ in keep]] if keep else np.zeros((0, 1), np.float32)
+        self._bank_entry = [entries[r.entry] for r in self._bank_rows]
+        self._entry_chunk = {e.id: self._chunk_of(e) for e in self.bank.entries}
+        self._bank_bm25 = None
+        if self._bank_rows:
+            self._bank_bm25 = bm25s.BM25()
+            self._bank_bm25.index([self.vocab.tokenize(r.text) or ["_"] for r in self._bank_rows], show_progress=False)
+
+    def _chunk_of(self, e: Entry) -> int | None:
+        """The chunk holding an entry's span (the most of it, when a span crosses chunks)."""
+        if e.start < 0:
+            return None
+        best, overlap = None, 0
+        for i, c in enumerate(self.chunks):
+            if c.doc_id != e.span_doc:
+                continue
+            o = min(c.end, e.end) - max(c.start, e.start)
+            if o > overlap:
+                best, overlap = i, o
+        return best
+
+    def bank_matrix(self) -> tuple[np.ndarray, list[Entry]]:
+        """The vectors of the bank's questions and the entry of each."""
+        return self._bank_vecs, list(self._bank_entry)
+
+    def bank_hits(self, q: Question, n: int = 10, vector: np.ndarray | None = None) -> list[BankHit]:
+        """The ``n`` entries whose questions are most like ``q``, one hit per entry, best first by
+        ``score``: cosine similarity of the best question, plus ``bank_lexical_mix`` times the BM25
+        match of the entry's best question (1 for the best of the bank), so that an entry sharing
+        the asker's words wins among entries the embedder finds alike. ``vector`` instead of
+        ``q``'s own (a part of a question read with the whole of it)."""
+        if not len(self._bank_rows):
+            return []
+        sims = self._bank_vecs @ (q.vector if vector is None else vector)
+        lexical = self.bank_lexical(q.text)
+        mix = self.settings.bank_lexical_mix
+        best: dict[str, BankHit] = {}
+        for j in np.argsort(-sims)[: 12 * n]:
+            e = self._bank_entry[j]
+            if e.id not in best:
+                best[e.id] = BankHit(e, float(sims[j]), self._bank_rows[j].text, self._entry_chunk.get(e.id),
+                                     float(sims[j]) + mix * lexical.get(e.id, 0.0))
+            if len(best) >= 2 * n:
+                break
+        return sorted(best.values(), key=lambda h: -h.score)[:n]
+
+    def bank_lexical(self, text: str, n: int = 200) -> dict[str, float]:
+        """Entry id -> BM25 score of its best question against ``text``'s words, the best being 1."""
+        if self._bank_bm25 is None:
+            return {}
+        # The documents a question names are matched by the documents prior, not by their words:
+        # with them, every entry naming the same document would look alike.
+        low = text.lower()
+        for name in self._doc_names:
+            low = low.replace(name, " ")
+        tokens = self.vocab.tokenize(self.vocab.expand(low))
+        if not tokens:
+            return {}
+        scores = self._bank_bm25.get_scores(tokens)
+        order = [j for j in np.argsort(-scores)[:n] if scores[j] > 0]
+        top = float(scores[order[0]]) if order else 0.0
+        out: dict[str, float] = {}
+        for j in order:
+            out.setdefault(self._bank_entry[j].id, float(scores[j]) / top)
+        return out
 
     # -- validation ---------------------------------------------------------------------------
     def check_query(self, query: str) -> str:
@@ -161,100 +209,127 @@ class HybridRetriever:
         return query
 
     # -- legs -------------------------------------------------------------------------------
-    def lexical(self, tokens: list[str], n: int, filters: Filters, sentences: bool = False) -> list[tuple[int, float]]:
-        """Chunks by BM25 score of the chunk, or of its best sentence."""
+    def _lexical(self, index, owner, tokens: list[str], n: int, filters: Filters) -> list[tuple[int, float]]:
         if not tokens:
             return []
-        index = self._bm25_sentences if sentences else self._bm25
         scores = index.get_scores(tokens)
         out: dict[int, float] = {}
         for j in np.argsort(-scores):
             if scores[j] <= 0 or len(out) >= n:
                 break
-            i = int(self._sentence_owner[j]) if sentences else int(j)
-            if i not in out and filters.allows(self.chunks[i]):
+            i = owner(int(j))
+            if i is not None and i not in out and filters.allows(self.chunks[i]):
                 out[i] = float(scores[j])
         return list(out.items())
 
-    def dense(self, vec: np.ndarray, n: int, filters: Filters, sentences: bool = False) -> list[tuple[int, float]]:
-        """Chunks by cosine similarity of the chunk, or of its best sentence."""
-        query = self.store.query_sentences if sentences else self.store.query
-        return [(self.by_id[i], s) for i, s in query(vec, n, filters.where()) if i in self.by_id]
-
-    def legs(self, query: str, n: int, filters: Filters, legs: Sequence[str] = LEGS) -> dict[str, list[tuple[int, float]]]:
+    def legs(self, text: str, vec: np.ndarray | None, n: int, filters: Filters,
+             legs: Sequence[str] = LEGS) -> dict[str, list[tuple[int, float]]]:
         found: dict[str, list[tuple[int, float]]] = {}
-        if {"dense", "dense_sentence"} & set(legs):
-            vec = self.embedder.embed_queries([query])[0]
+        where = filters.where()
+        if vec is not None:
             if "dense" in legs:
-                found["dense"] = self.dense(vec, n, filters)
+                found["dense"] = [(self.by_id[i], s) for i, s in self.store.query(vec, n, where) if i in self.by_id]
             if "dense_sentence" in legs:
-                found["dense_sentence"] = self.dense(vec, n, filters, sentences=True)
-        if {"lexical", "lexical_sentence"} & set(legs):
-            tokens = tokenize(expand_query(query))
+                found["dense_sentence"] = [(self.by_id[i], s) for i, s in self.store.query_sentences(vec, n, where) if i in self.by_id]
+            if "bank" in legs and len(self._bank_rows):
+                sims = self._bank_vecs @ vec
+                found["bank"] = self._bank_chunks(np.argsort(-sims), sims, n, filters)
+        if {"lexical", "lexical_sentence", "bank_lexical"} & set(legs):
+            tokens = self.vocab.tokenize(self.vocab.expand(text))
             if "lexical" in legs:
-                found["lexical"] = self.lexical(tokens, n, filters)
+                found["lexical"] = self._lexical(self._bm25, lambda j: j, tokens, n, filters)
             if "lexical_sentence" in legs:
-                found["lexical_sentence"] = self.lexical(tokens, n, filters, sentences=True)
+                found["lexical_sentence"] = self._lexical(
+                    self._bm25_sentences, lambda j: int(self._sentence_owner[j]), tokens, n, filters)
+            if "bank_lexical" in legs and self._bank_bm25 is not None and tokens:
+                scores = self._bank_bm25.get_scores(tokens)
+                order = [j for j in np.argsort(-scores) if scores[j] > 0]
+                found["bank_lexical"] = self._bank_chunks(order, scores, n, filters)
         return found
 
+    def _bank_chunks(self, order, scores, n: int, filters: Filters) -> list[tuple[int, float]]:
+        out: dict[int, float] = {}
+        for j in order[: 10 * n]:
+            e = self._bank_entry[j]
+            if not e.quotable:
+                continue
+            i = self._entry_chunk.get(e.id)
+            if i is not None and i not in out and filters.allows(self.chunks[i]):
+                out[i] = float(scores[j])
+            if len(out) >= n:
+                break
+        return list(out.items())
+
     # -- fusion -----------------------------------------------------------------------------
-    def fuse(self, rankings: list[tuple[str, dict[str, list[tuple[int, float]]]]]) -> dict[int, float]:
-        """Weighted reciprocal-rank fusion of every leg of every (sub-)query. Each (sub-)query also
-        adds its own priors, in the same unit (a first rank is worth 1 / (rrf_k + 1)): the
-        documents it names, or the operative rule when it names none; a regional document (辽宁's
-        plan) loses ``regional_penalty`` unless the query names it or a place of its region (省属高校
-        is any province's); and, when it asks for a quantity, passages that state one."""
+    def fuse(self, text: str, legs: dict[str, list[tuple[int, float]]], asks: str | None) -> dict[int, float]:
+        """Weighted reciprocal-rank fusion of the legs of one (sub-)question, plus its priors."""
         s = self.settings
-        weights = {"dense": s.dense_weight, "lexical": s.lexical_weight,
-                   "dense_sentence": s.dense_weight, "lexical_sentence": s.lexical_weight}
+        weights = {"dense": s.dense_weight, "lexical": s.lexical_weight, "dense_sentence": s.dense_weight,
+                   "lexical_sentence": s.lexical_weight, "bank": s.bank_weight, "bank_lexical": s.bank_lexical_weight}
         unit = 1.0 / (s.rrf_k + 1)
         fused: dict[int, float] = {}
-        for query, legs in rankings:
-            seen: set[int] = set()
-            for leg, hits in legs.items():
-                for rank, (i, _) in enumerate(hits):
-                    fused[i] = fused.get(i, 0.0) + weights[leg] / (s.rrf_k + rank + 1)
-                    seen.add(i)
-            named = mentioned_documents(query, self.aliases)
-            wants_quantity = bool(_ASKS_QUANTITY.search(query))
-            low = query.lower()
-            elsewhere = {doc for doc, places in self.regions.items() if doc not in named and not any(p in low for p in places)}
-            for i in seen:
-                doc = self.chunks[i].doc_id
-                if doc in named:
-                    fused[i] += s.named_document_boost * unit
-                elif doc in self.operative and not named:
-                    fused[i] += s.operative_boost * unit
-                if doc in elsewhere:
-                    fused[i] -= s.regional_penalty * unit
-                if wants_quantity and _STATES_QUANTITY.search(self.chunks[i].text):
-                    fused[i] += s.quantity_boost * unit
+        for leg, hits in legs.items():
+            for rank, (i, _) in enumerate(hits):
+                fused[i] = fused.get(i, 0.0) + weights[leg] / (s.rrf_k + rank + 1)
+        named = self.catalog.named_documents(text)
+        low = text.lower()
+        elsewhere = {doc for doc, places in self.regions.items() if doc not in named and not any(p in low for p in places)}
+        wants_quantity = asks in _FIGURE_KINDS
+        for i in list(fused):
+            c = self.chunks[i]
+            if c.doc_id in named:
+                fused[i] += s.named_document_boost * unit
+            elif c.doc_id in self.operative and not named:
+                fused[i] += s.operative_boost * unit
+            if c.doc_id in elsewhere:
+                fused[i] -= s.regional_penalty * unit
+            if wants_quantity and has_quantity(c.text):
+                fused[i] += s.quantity_boost * unit
         return fused
 
-    def search(
-        self,
-        query: str,
-        k: int | None = None,
-        doc_ids: Sequence[str] | None = None,
-        statuses: Sequence[str] | None = None,
-        legs: Sequence[str] = LEGS,
-    ) -> list[Passage]:
-        query = self.check_query(query)
+    def read(self, query: str) -> Question:
+        return self.reader.read(self.check_query(query))
+
+    def retrieve(self, q: Question, k: int | None = None, doc_ids: Sequence[str] | None = None,
+                 statuses: Sequence[str] | None = None, legs: Sequence[str] = LEGS,
+                 boost: Sequence[str] = ()) -> Retrieval:
+        """Passages for ``q`` and the bank entries it matches. ``boost``: chunk ids to favour (the
+        passages a follow-up's previous answer cited)."""
         k = self.settings.k if k is None else k
         if not 1 <= k <= 50:
             raise InputError("k must be between 1 and 50.")
         filters = Filters(doc_ids, statuses)
         n = self.settings.candidates
-        queries = decompose(query)
-        per_query = [self.fuse([(q, self.legs(q, n, filters, legs))]) for q in queries]
+        dense_legs = {"dense", "dense_sentence", "bank"} & set(legs)
+        vec = q.vector if dense_legs else None
+        found = self.legs(q.text, vec, n, filters, legs)
+        per_part = [self.fuse(q.text, found, q.asks)]
+        parts = q.parts if q.multi_part else []
+        if parts:
+            vecs = [self._vector(p) for p in parts] if dense_legs else [None] * len(parts)
+            for p, v in zip(parts, vecs):
+                per_part.append(self.fuse(p, self.legs(p, v, n, filters, legs), q.asks))
         fused: dict[int, float] = {}
-        for scores in per_query:
+        for scores in per_part:
             for i, v in scores.items():
                 fused[i] = fused.get(i, 0.0) + v
+        unit = 1.0 / (self.settings.rrf_k + 1)
+        for cid in boost:
+            if cid in self.by_id and self.by_id[cid] in fused:
+                fused[self.by_id[cid]] += self.settings.context_boost * unit
         ranked = sorted(fused, key=lambda i: -fused[i])
-        ranked = self._each_part_kept(ranked, per_query[1:], k)
-        ranked = self._article_first(query, ranked, filters, fused)
-        return self._top(ranked, k, fused)
+        ranked = self._each_part_kept(ranked, per_part[1:], k)
+        ranked = self._article_first(q, ranked, filters, fused)
+        dense_top = max((s for _, s in found.get("dense", [])), default=0.0)
+        hits = self.bank_hits(q) if vec is not None else []
+        return Retrieval(q, self._top(ranked, k, fused), hits, dense_top, self.bank_lexical(q.text))
+
+    def _vector(self, text: str) -> np.ndarray:
+        return self.reader.embed(text)
+
+    def search(self, query: str, k: int | None = None, doc_ids: Sequence[str] | None = None,
+               statuses: Sequence[str] | None = None, legs: Sequence[str] = LEGS) -> list[Passage]:
+        return self.retrieve(self.read(query), k, doc_ids, statuses, legs).passages
 
     def _top(self, ranked: list[int], k: int, fused: dict[int, float]) -> list[Passage]:
         """The first ``k`` passages of ``ranked``, parts of one section merged into that section."""
@@ -267,7 +342,7 @@ class HybridRetriever:
             c = self.chunks[i]
             group = next((g for g in merged if g[0] == c.doc_id and tuple(c.heading_path[:len(g[1])]) == g[1]), None)
             if group is None:
-                out.append(self._passage(i, fused.get(i, 0.0)))
+                out.append(self.passage(i, fused.get(i, 0.0)))
             elif group not in done:
                 done.add(group)
                 out.append(merged[group].model_copy(update={"score": round(fused.get(i, 0.0), 6)}))
@@ -299,9 +374,7 @@ class HybridRetriever:
 
     @staticmethod
     def _each_part_kept(ranked: list[int], parts: list[dict[int, float]], k: int) -> list[int]:
-        """``ranked`` with the best passage of every part of the question (建设期多久？能延期吗？)
-        inside the first ``k``: a part whose own best passage the sum of scores pushed out gets it
-        back in place of the last ones."""
+        """``ranked`` with the best passage of every part of the question inside the first ``k``."""
         seeds = list(dict.fromkeys(max(p, key=p.__getitem__) for p in parts if p))
         missing = [i for i in seeds if i not in ranked[:k]][: max(k - 1, 0)]
         if not missing:
@@ -309,20 +382,21 @@ class HybridRetriever:
         head = [i for i in ranked if i not in missing][: k - len(missing)]
         return head + missing + [i for i in ranked if i not in head and i not in missing]
 
-    def _article_first(self, query: str, ranked: list[int], filters: Filters, fused: dict[int, float]) -> list[int]:
-        ref = referenced_article(query)
-        if not ref:
+    def _article_first(self, q: Question, ranked: list[int], filters: Filters, fused: dict[int, float]) -> list[int]:
+        if not q.articles:
             return ranked
-        article, item = ref
-        hits = [i for i, c in enumerate(self.chunks) if c.article == article and filters.allows(c)]
-        if item:
-            narrowed = [i for i in hits if self.chunks[i].locator.startswith(article + item)]
-            hits = narrowed or hits
-        # best-matching chunk of the article first; the article's order breaks ties
-        hits.sort(key=lambda i: (-fused.get(i, 0.0), self.chunks[i].start))
+        hits: list[int] = []
+        for ref in q.articles:
+            found = [i for i, c in enumerate(self.chunks) if c.article == ref.article and filters.allows(c)
+                     and (not q.documents or c.doc_id in q.documents)]
+            if ref.item:
+                found = [i for i in found if within(self.chunks[i].locator, ref.locator)] or found
+            # best-matching chunk of the article first; the article's order breaks ties
+            found.sort(key=lambda i: (-fused.get(i, 0.0), self.chunks[i].start))
+            hits += [i for i in found if i not in hits]
         return hits + [i for i in ranked if i not in set(hits)]
 
-    def _passage(self, i: int, score: float) -> Passage:
+    def passage(self, i: int, score: float = 0.0) -> Passage:
         c = self.chunks[i]
         return Passage(
             chunk_id=c.id, doc_id=c.doc_id, doc_title=c.doc_title, doc_short_title=c.doc_short_title,

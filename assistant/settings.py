@@ -50,6 +50,18 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = Field(default=20, ge=1, description="Constant of reciprocal-rank fusion.")
     dense_weight: float = Field(default=1.0, ge=0.0, description="Weight of the dense leg in the fusion.")
     lexical_weight: float = Field(default=1.0, ge=0.0, description="Weight of the BM25 leg in the fusion.")
+    bank_weight: float = Field(
+        default=1.0, ge=0.0, description="Weight of the question-bank leg (the user's question against the bank's).")
+    bank_lexical_weight: float = Field(
+        default=0.5, ge=0.0, description="Weight of the BM25 leg over the bank's questions.")
+    bank_lexical_mix: float = Field(
+        default=0.05, ge=0.0,
+        description="Share of an entry's BM25 match (0..1) added to its cosine similarity when bank entries are ranked.",
+    )
+    context_boost: float = Field(
+        default=2.0, ge=0.0,
+        description="Bonus, in first-rank units, for the passages the previous answer cited, when a follow-up leans on it.",
+    )
     named_document_boost: float = Field(
         default=2.0, ge=0.0, description="Bonus, in first-rank units, for chunks of a document the question names."
     )

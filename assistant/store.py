@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -27,7 +28,9 @@ from assistant.types import Chunk
 log = logging.getLogger(__name__)
 
 _BATCH = 64
+ALIAS_TTL = 2.0
 _SENTENCES = "-sentences"  # suffix of the collection holding each chunk's sentences
+_BANK = "bank"  # the question bank's collection: <prefix>-bank-<embedder hash>
 
 
 def fingerprint(chunks: Sequence[Chunk], embedder_name: str, extra: str = "") -> str:
@@ -93,6 +96,7 @@ class ChromaStore:
         self.prefix = settings.collection_prefix
         self._alias_name = f"{self.prefix}-alias"
         self._live = None
+        self._alias_checked = 0.0
 
     # -- alias -----------------------------------------------------------------------------
     def _alias(self):
@@ -106,6 +110,12 @@ class ChromaStore:
         return name.removeprefix(f"{self.prefix}-") if name else None
 
     def collection(self):
+        # The alias is read again at most every ALIAS_TTL seconds: a query does not pay for it,
+        # and an index switched by another process is still picked up.
+        now = time.monotonic()
+        if self._live is not None and now - self._alias_checked < ALIAS_TTL:
+            return self._live
+        self._alias_checked = now
         name = self.live_name()
         if not name:
             raise IndexNotReady(f"no index has been built in {self.where}; run `python -m assistant index`")
@@ -169,12 +179,15 @@ class ChromaStore:
         if col.count() != len(chunks) or scol.count() != len(rows):
             raise RuntimeError(f"index build incomplete: {col.count()} of {len(chunks)} chunks written")
         self._alias().modify(metadata={"live": name})
+        self._live = None
         self._drop_old(keep=name)
         return True
 
     def _drop_old(self, keep: str) -> None:
         for col in self.client.list_collections():
             name = col if isinstance(col, str) else col.name
+            if name.startswith(f"{self.prefix}-{_BANK}-"):
+                continue  # the bank's collection follows its own entries (sync_bank)
             if name.startswith(f"{self.prefix}-") and name not in (keep, f"{keep}{_SENTENCES}", self._alias_name):
                 self.client.delete_collection(name)
 
@@ -203,6 +216,46 @@ class ChromaStore:
 
     def count(self) -> int:
         return self.collection().count()
+
+    # -- the question bank ---------------------------------------------------------------------
+    def bank_collection(self, embedder_name: str):
+        """The collection of the bank's questions embedded by ``embedder_name`` (one per embedder)."""
+        name = f"{self.prefix}-{_BANK}-{hashlib.sha1(embedder_name.encode()).hexdigest()[:12]}"
+        return self.client.get_or_create_collection(
+            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+
+    def sync_bank(self, rows: Sequence[tuple[str, str, dict]], embed: Callable[[list[str]], np.ndarray],
+                  embedder_name: str, progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+        """Make the bank collection hold exactly ``rows`` (id, question, metadata): embed and add the
+        new ones, delete the ones no longer in the bank. Ids derive from entry and text, so an
+        unchanged bank writes nothing. Returns (added, removed)."""
+        col = self.bank_collection(embedder_name)
+        have = set(col.get(include=[])["ids"])
+        want = {r[0]: r for r in rows}
+        stale = sorted(have - set(want))
+        new = [want[i] for i in want if i not in have]
+        for i in range(0, len(stale), 500):
+            col.delete(ids=stale[i:i + 500])
+        for i in range(0, len(new), _BATCH):
+            batch = new[i:i + _BATCH]
+            col.add(ids=[r[0] for r in batch], embeddings=embed([r[1] for r in batch]),
+                    documents=[r[1] for r in batch], metadatas=[r[2] for r in batch])
+            if progress:
+                progress(len(batch))
+        return len(new), len(stale)
+
+    def bank_vectors(self, embedder_name: str) -> tuple[list[str], np.ndarray]:
+        """(ids, vectors) of every question in the bank collection."""
+        got = self.bank_collection(embedder_name).get(include=["embeddings"])
+        vecs = np.asarray(got["embeddings"], dtype=np.float32) if len(got["ids"]) else np.zeros((0, 0), np.float32)
+        return list(got["ids"]), vecs
+
+    def sentence_vectors(self) -> tuple[list[str], list[str], np.ndarray]:
+        """(chunk ids, sentences, vectors) of every indexed sentence."""
+        got = self.sentence_collection().get(include=["documents", "metadatas", "embeddings"])
+        return ([m["chunk_id"] for m in got["metadatas"]], list(got["documents"]),
+                np.asarray(got["embeddings"], dtype=np.float32))
 
     def query(self, embedding: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Ids and cosine similarities of the ``n`` nearest chunks."""

@@ -13,6 +13,16 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 DocStatus = Literal["in_force", "draft_for_comment", "reprint", "excerpt"]
+FactField = Literal["number", "date", "issuers", "basis", "supersedes", "status"]
+
+
+class Printed(BaseModel):
+    """Where a fact about a document is printed: a verbatim span under a locator (of this document,
+    or of ``doc_id`` when another document prints it, as the 管理办法's notice prints the 2022 文号)."""
+
+    doc_id: str | None = Field(default=None, description="The document printing it, when not the document itself.")
+    locator: str
+    span: str
 
 
 class DocumentMeta(BaseModel):
@@ -21,6 +31,8 @@ class DocumentMeta(BaseModel):
     id: str = Field(description="Stable id, e.g. 'nqsl-measures-2023'.")
     title: str = Field(description="Full official title.")
     short_title: str = Field(description="Short title used in citations, e.g. 《国家质量标准实验室管理办法》.")
+    title_en: str = Field(default="", description="English title, for English answers.")
+    role_en: str = Field(default="", description="Its standing in a few English words (the operative rule, earlier guidance …).")
     issuers: list[str] = Field(default_factory=list, description="Issuing bodies.")
     number: str | None = Field(default=None, description="Document number (文号), e.g. 国市监质发〔2023〕92号.")
     date: str = Field(description="Issue date, ISO form (YYYY-MM-DD or YYYY-MM).")
@@ -37,6 +49,11 @@ class DocumentMeta(BaseModel):
         default_factory=list,
         description="Words by which users name this document (纲要, 五部门, 辽宁 …); a question naming one favours it.",
     )
+    generic_aliases: list[str] = Field(
+        default_factory=list,
+        description="Words that name this document only when no other document is named by one of its own "
+        "aliases (指导意见 is the 2022 text, unless the question says 五部门…指导意见).",
+    )
     region: list[str] = Field(
         default_factory=list,
         description="For one region's document (a province's plan): the names of the region and its places. A "
@@ -52,6 +69,10 @@ class DocumentMeta(BaseModel):
     )
     body_stop: str | None = Field(
         default=None, description="The first line starting with this ends the body (site footers and the like)."
+    )
+    printed: dict[FactField, list[Printed]] = Field(
+        default_factory=dict,
+        description="Where the document's own facts (文号, date, issuers, basis, what it replaces, status) are printed.",
     )
 
 
@@ -129,6 +150,7 @@ class Citation(BaseModel):
 class Answer(BaseModel):
     text: str
     refused: bool = False
+    declined: bool = Field(default=False, description="Not a question about the documents: politely declined.")
     citations: list[Citation] = Field(default_factory=list)
     language: Literal["zh", "en"] = "zh"
     backend: str = Field(default="extractive", description="Generator that produced the text.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.condense import RuleCondenser, is_follow_up, last_user_question
-from assistant.answering.language import detect_language
+from assistant.language import detect_language
 
 H = [
     {"role": "user", "content": "国家质量标准实验室的建设期限是多久？"},

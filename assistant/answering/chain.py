@@ -1,90 +1,90 @@
-"""The answer chain: condense → retrieve → refusal gate → generate → verify → ``Answer``.
+"""The answer chain, one path for every message:
 
-Built from LangChain Runnables (``RunnableLambda`` steps composed with ``|``), each step taking and
-returning a ``Turn`` so that one question can be followed through the code:
+resolve → read → route → retrieve → select → gate → generate → finish.
 
-1. condense: a follow-up is made self-contained from the history (``condense.py``);
-2. retrieve: ``retrieve(query, k)`` — a callable handed in (the facade's hybrid search);
-3. gate: ``refusal.RefusalGate`` decides, without the model, whether the passages answer at all;
-4. generate: the backend chosen in ``build_answerer`` from ``Settings.answer.backend``:
-   - ``extractive`` (default): quotes the best sentences (``extractive.py``);
-   - ``openai``: the chat model writes the answer with [n] markers, then ``VerifiedModelGenerator``
-     maps markers to passages and checks them; a marker pointing nowhere, no marker, a number or
-     article no cited passage holds, a “quote” that is not in the passage, or a model that is down,
-     errors or times out, all give the extractive answer instead, with ``fallback_reason`` saying why;
-5. eligibility: a hook the facade may pass (``eligibility(message) -> dict | None``) that fills
-   ``Answer.eligibility`` when the message carries lab figures.
+Built from LangChain Runnables (``RunnableLambda`` steps composed with ``|``), each taking and
+returning a ``Turn``, so one question can be followed through the code:
 
-``Answerer.ask_stream`` yields text deltas, then the final ``Answer``. The final Answer is
-authoritative: when a streamed model answer fails verification, the final Answer carries the
-extractive text (``backend="extractive"``, ``fallback_reason`` set) and the caller shows that.
+1. resolve: a follow-up is made self-contained against the previous question and the previous
+   answer's citations and items (``followup.py``; with an LLM configured the model may rewrite it);
+2. read: the one analysis of the question (``assistant.question.Question``);
+3. route: a request to decline, a question about a document itself, or a question about the
+   documents; injected instructions are set aside (``scope.py``);
+4. retrieve: passages and matched bank entries (``assistant.retrieval``);
+5. select: the spans to quote and the direct answer (``compose.Composer.select``, ``spans.py``);
+6. gate: P(answerable) from calibrated features (``gate.py``); below its threshold, a refusal that
+   quotes the nearest text and points to who can answer;
+7. generate: the extractive answer (default), or a chat model's answer whose markers, numbers and
+   quotes are verified against the passages (``openai`` backend; any failure falls back to the
+   extractive answer and says why in ``fallback_reason``);
+8. finish: the standalone question, and the eligibility hook for messages with lab figures.
+
+``Answerer.ask_stream`` yields text deltas, then the final ``Answer``, which is authoritative.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.errors import InputError
+from assistant.language import detect_language
+from assistant.numbers import quantities
+from assistant.question import Question, QuestionReader
+from assistant.retrieval import HybridRetriever, Retrieval
+from assistant.sentences import split_units
 from assistant.settings import Settings
-from assistant.types import Answer, Citation, ParsedDocument, Passage
+from assistant.types import Answer, Citation, Passage
 
 from .citations import make_citation, verify_draft
-from .condense import Condensed, Condenser, LLMCondenser, RuleCondenser
-from .extractive import ExtractiveGenerator, score_units
-from .lexicon import Lexicon
+from .compose import Composer, Quote, Selection
+from .followup import FollowUps, LLMRewriter, Resolved
+from .gate import Gate, GateDecision, UnansweredModel
 from .prompts import Prompts
-from .question import QuestionAnalysis, analyse
-from .refusal import GateDecision, RefusalGate
-from assistant.corpus.sources import Sources
+from .scope import Route, Router
+from .spans import UnitScorer, load_models
 
 log = logging.getLogger(__name__)
 
-Retrieve = Callable[[str, int], list[Passage]]
 Eligibility = Callable[[str], "dict | None"]
+# The asker speaks of their own organisation: a figure they state is theirs, not a claim about the rules.
+_OWN = re.compile(r"我们|我单位|我院|我校|我所|我司|本单位|咱们|我们的|\bour\b|\bwe\b|\bus\b|\bmy\b", re.I)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass
 class Turn:
     """What flows through the chain for one message."""
 
-    question: str
+    message: str
     history: list | None = None
-    condensed: Condensed | None = None
-    analysis: QuestionAnalysis | None = None
-    passages: list[Passage] = field(default_factory=list)
+    resolved: Resolved | None = None
+    question: Question | None = None
+    route: Route | None = None
+    retrieval: Retrieval | None = None
+    parts: list[Question] = field(default_factory=list)
+    part_hits: list[list] = field(default_factory=list)
+    selection: Selection | None = None
     decision: GateDecision | None = None
     answer: Answer | None = None
 
 
 class Generator(Protocol):
-    """An answer generator: the extractive composer or a verified chat model."""
-
     name: str
 
-    def answer(self, analysis: QuestionAnalysis, passages: list[Passage]) -> Answer: ...
+    def answer(self, t: Turn, fallback: Callable[[], Answer]) -> Answer: ...
 
-    def stream(self, analysis: QuestionAnalysis, passages: list[Passage]) -> Iterator[str | Answer]: ...
+    def stream(self, t: Turn, fallback: Callable[[], Answer]) -> Iterator[str | Answer]: ...
 
 
-class ExtractiveBackend:
-    """The extractive composer as a ``Generator`` (streams its text in a few pieces)."""
+def _unit(v):
+    import numpy as np
 
-    name = "extractive"
-
-    def __init__(self, composer: ExtractiveGenerator):
-        self.composer = composer
-
-    def answer(self, analysis: QuestionAnalysis, passages: list[Passage]) -> Answer:
-        return self.composer.answer(analysis, passages)
-
-    def stream(self, analysis: QuestionAnalysis, passages: list[Passage]) -> Iterator[str | Answer]:
-        ans = self.answer(analysis, passages)
-        yield from _pieces(ans.text)
-        yield ans
+    n = float(np.linalg.norm(v))
+    return v / n if n else v
 
 
 def _pieces(text: str) -> Iterator[str]:
@@ -93,22 +93,19 @@ def _pieces(text: str) -> Iterator[str]:
         yield line + ("\n" if i < len(lines) - 1 else "")
 
 
-# -- the model path -------------------------------------------------------------------------------
+class ExtractiveBackend:
+    name = "extractive"
+
+    def answer(self, t: Turn, fallback: Callable[[], Answer]) -> Answer:
+        return fallback()
+
+    def stream(self, t: Turn, fallback: Callable[[], Answer]) -> Iterator[str | Answer]:
+        ans = fallback()
+        yield from _pieces(ans.text)
+        yield ans
+
+
 _CN_QUOTE = re.compile(r"“([^”]{2,400})”")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-def find_span(haystack: str, needle: str) -> tuple[int, int] | None:
-    """(start, end) of ``needle`` in ``haystack`` ignoring whitespace, as offsets into ``haystack``."""
-    idx = [i for i, ch in enumerate(haystack) if not ch.isspace()]
-    flat = "".join(haystack[i] for i in idx)
-    n = "".join(needle.split())
-    if not n:
-        return None
-    pos = flat.find(n)
-    if pos < 0:
-        return None
-    return idx[pos], idx[pos + len(n) - 1] + 1
 
 
 class VerifiedModelGenerator:
@@ -116,136 +113,213 @@ class VerifiedModelGenerator:
 
     name = "openai"
 
-    def __init__(self, model, fallback: ExtractiveGenerator):
+    def __init__(self, model, scorer: UnitScorer):
         self.model = model
-        self.fallback = fallback
+        self.scorer = scorer
 
-    def _fallback(self, analysis: QuestionAnalysis, passages: list[Passage], reason: str) -> Answer:
+    def _fallback(self, fallback: Callable[[], Answer], reason: str) -> Answer:
         log.info("model answer rejected: %s", reason)
-        ans = self.fallback.answer(analysis, passages)
-        return ans.model_copy(update={"backend": "extractive", "fallback_reason": reason})
+        return fallback().model_copy(update={"backend": "extractive", "fallback_reason": reason})
 
-    def _accept(self, analysis: QuestionAnalysis, passages: list[Passage], text: str) -> Answer:
-        """Verify a model answer and turn its markers into citations, or fall back."""
+    def _accept(self, t: Turn, text: str, fallback: Callable[[], Answer]) -> Answer:
+        from assistant.bank import find_span
+
+        passages = t.retrieval.passages
         v = verify_draft(text, passages)
         if not v.ok:
-            return self._fallback(analysis, passages, v.reason or "verification failed")
-        citations: list[Citation] = []
+            return self._fallback(fallback, v.reason or "verification failed")
         cited = {n: passages[n - 1] for n in v.cited}
+        citations: list[Citation] = []
         quoted: set[int] = set()
         for m in _CN_QUOTE.finditer(text):
             q = m.group(1)
             if len(_HAN.findall(q)) < 4:
                 continue
-            hit = None
-            for n, p in cited.items():
-                span = find_span(p.text, q)
-                if span:
-                    hit = (n, p, span)
-                    break
+            hit = next(((n, p, span) for n, p in cited.items() if (span := find_span(p.text, q))), None)
             if hit is None:
-                return self._fallback(analysis, passages, f"quote “{q[:30]}” is in no cited passage")
+                return self._fallback(fallback, f"quote “{q[:30]}” is in no cited passage")
             n, p, (s, e) = hit
             citations.append(make_citation(p, p.text[s:e], n))
             quoted.add(n)
+        best = {c.passage: c for c in reversed(self.scorer.candidates(t.retrieval, t.question))}
         for n, p in cited.items():
             if n in quoted:
                 continue
-            # No verbatim quote from this passage in the text: cite its sentence closest to the question.
-            units = [s for s in score_units(analysis, [p])]
-            u = units[0].unit if units else None
-            citations.append(make_citation(p, p.text[u.start:u.end] if u else p.text, n))
+            # No verbatim quote from this passage in the text: cite its unit closest to the question.
+            c = best.get(n - 1)
+            citations.append(make_citation(p, c.text if c else p.text, n))
         citations.sort(key=lambda c: c.marker or 0)
-        return Answer(text=text.strip(), citations=citations, language=analysis.language, backend=self.name)
+        return Answer(text=text.strip(), citations=citations, language=t.question.language, backend=self.name)
 
-    def answer(self, analysis: QuestionAnalysis, passages: list[Passage]) -> Answer:
+    def answer(self, t: Turn, fallback: Callable[[], Answer]) -> Answer:
         try:
-            text = self.model.generate(analysis.text, passages, analysis.language)
+            text = self.model.generate(t.question.text, t.retrieval.passages, t.question.language)
         except Exception as exc:  # down, refused connection, HTTP error, timeout: all mean fall back
-            return self._fallback(analysis, passages, f"model unavailable: {type(exc).__name__}: {exc}"[:300])
-        return self._accept(analysis, passages, text)
+            return self._fallback(fallback, f"model unavailable: {type(exc).__name__}: {exc}"[:300])
+        return self._accept(t, text, fallback)
 
-    def stream(self, analysis: QuestionAnalysis, passages: list[Passage]) -> Iterator[str | Answer]:
+    def stream(self, t: Turn, fallback: Callable[[], Answer]) -> Iterator[str | Answer]:
         parts: list[str] = []
         try:
-            for delta in self.model.stream(analysis.text, passages, analysis.language):
+            for delta in self.model.stream(t.question.text, t.retrieval.passages, t.question.language):
                 parts.append(delta)
                 yield delta
         except Exception as exc:
-            yield self._fallback(analysis, passages, f"model unavailable: {type(exc).__name__}: {exc}"[:300])
+            yield self._fallback(fallback, f"model unavailable: {type(exc).__name__}: {exc}"[:300])
             return
-        yield self._accept(analysis, passages, "".join(parts))
+        yield self._accept(t, "".join(parts), fallback)
 
 
-# -- the chain ------------------------------------------------------------------------------------
 class Answerer:
-    """``ask`` / ``ask_stream`` over a retrieve callable; built by ``build_answerer``."""
+    """``ask`` / ``ask_stream`` for one message and its history; built by ``build_answerer``."""
 
-    def __init__(
-        self,
-        retrieve: Retrieve,
-        generator: Generator,
-        condenser: Condenser,
-        gate: RefusalGate,
-        lexicon: Lexicon,
-        k: int = 6,
-        max_chars: int = 2000,
-        eligibility: Eligibility | None = None,
-    ):
+    def __init__(self, retriever: HybridRetriever, followups: FollowUps | LLMRewriter, router: Router,
+                 scorer: UnitScorer, gate: Gate, composer: Composer, generator: Generator, k: int = 6,
+                 max_chars: int = 2000, eligibility: Eligibility | None = None):
         from langchain_core.runnables import RunnableLambda
 
-        self.retrieve = retrieve
-        self.generator = generator
-        self.condenser = condenser
+        self.retriever = retriever
+        self.reader: QuestionReader = retriever.reader
+        self.followups = followups
+        self.router = router
+        self.scorer = scorer
         self.gate = gate
-        self.lexicon = lexicon
+        self.composer = composer
+        self.generator = generator
         self.k = k
         self.max_chars = max_chars
         self.eligibility = eligibility
         self.prepare = (
-            RunnableLambda(self._condense, name="condense")
+            RunnableLambda(self._resolve, name="resolve")
+            | RunnableLambda(self._read, name="read")
+            | RunnableLambda(self._route, name="route")
             | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._select, name="select")
             | RunnableLambda(self._gate, name="gate")
         )
         self.chain = self.prepare | RunnableLambda(self._generate, name="generate") | RunnableLambda(self._finish, name="finish")
 
-    # steps
-    def _condense(self, t: Turn) -> Turn:
-        t.condensed = self.condenser.condense(t.question, t.history)
-        focus = t.condensed.question if t.condensed.follow_up else None
-        t.analysis = analyse(t.condensed.standalone, self.lexicon, focus_text=focus)
-        # A follow-up is answered in the language it was asked in.
-        from .language import detect_language
+    # -- steps -----------------------------------------------------------------------------------
+    def _resolve(self, t: Turn) -> Turn:
+        t.resolved = self.followups.resolve(t.message, t.history)
+        return t
 
-        t.analysis.language = detect_language(t.question)
+    def _read(self, t: Turn) -> Turn:
+        r = t.resolved
+        t.question = self.reader.read(r.standalone, message=t.message, focus_text=r.focus if r.follow_up else None)
+        return t
+
+    def _route(self, t: Turn) -> Turn:
+        t.route = self.router.route(t.question)
+        if t.route.kind == "answer" and t.route.ignored:
+            t.question = self.reader.read(t.route.text, message=t.message)
         return t
 
     def _retrieve(self, t: Turn) -> Turn:
-        t.passages = list(self.retrieve(t.condensed.standalone, self.k))
+        if t.route.kind != "answer":
+            return t
+        q = t.question
+        targets = [p.chunk_id for p in t.resolved.targets]
+        t.retrieval = self.retriever.retrieve(q, self.k, boost=t.resolved.boost)
+        if t.resolved.targets:
+            # The item of the previous answer the message points at comes first.
+            have = {p.chunk_id for p in t.retrieval.passages}
+            extra = [p for p in t.resolved.targets if p.chunk_id not in have]
+            ordered = [p for p in t.retrieval.passages if p.chunk_id in targets]
+            rest = [p for p in t.retrieval.passages if p.chunk_id not in targets]
+            t.retrieval.passages = (extra + ordered + rest)[: self.k]
+        if q.multi_part:
+            t.parts = [self.reader.read(p) for p in q.parts]
+            # A part is matched against the bank with the whole question behind it (能延期吗 alone
+            # says little of what is to be extended).
+            t.part_hits = [self.retriever.bank_hits(p, vector=_unit(2 * p.vector + q.vector)) for p in t.parts]
+        return t
+
+    def _select(self, t: Turn) -> Turn:
+        if t.route.kind != "answer":
+            return t
+        targets = {p.chunk_id for p in t.resolved.targets}
+        t.selection = self.composer.select(t.question, t.retrieval, self.scorer, targets,
+                                           list(zip(t.parts, t.part_hits)))
         return t
 
     def _gate(self, t: Turn) -> Turn:
-        t.decision = self.gate.decide(t.analysis, t.passages)
+        if t.route.kind != "answer":
+            return t
+        sel = t.selection
+        if sel is None:
+            t.decision = GateDecision(True, 0.0, "nothing retrieved")
+            return t
+        quoted = " ".join(x.text for _, qs, _ in sel.blocks for x in qs)
+        lead_p = t.retrieval.passages[sel.lead.passage]
+        context = " ".join([*lead_p.heading_path, lead_p.doc_short_title])
+        f = self.gate.features(t.question, t.retrieval, quoted, context, sel.lead.p)
+        t.decision = self.gate.decide(f, t.question.asks)
         return t
 
+    def _extractive(self, t: Turn) -> Answer:
+        """The extractive answer of this turn: the composed answer, or the refusal."""
+        if t.decision.refuse or t.selection is None:
+            return self.composer.refusal(t.question, t.retrieval, t.decision.missing, self._nearest(t))
+        return self.composer.answer(t.question, t.retrieval, t.selection, correction=self._corrects(t))
+
     def _generate(self, t: Turn) -> Turn:
-        if t.decision.refuse:
-            t.answer = self.gate.answer(t.analysis, t.passages, t.decision)
+        route = t.route
+        if route.kind == "decline":
+            t.answer = self.composer.decline(t.question, route.scope)
+        elif route.kind == "fact":
+            t.answer = self.composer.document_fact(t.question, route.doc_id, route.field)
+        elif t.decision.refuse:
+            t.answer = self._extractive(t)
         else:
-            t.answer = self.generator.answer(t.analysis, t.passages)
-            if not t.answer.text:
-                t.answer = self.gate.answer(t.analysis, t.passages, GateDecision(True, "nothing to quote", 0.0))
+            t.answer = self.generator.answer(t, lambda: self._extractive(t))
         return t
 
     def _finish(self, t: Turn) -> Answer:
         a = t.answer
-        update = {"standalone_question": t.condensed.standalone}
+        update = {"standalone_question": t.resolved.standalone, "backend": a.backend or "extractive"}
+        if t.route is not None and t.route.ignored and not a.declined:
+            update["text"] = a.text + ("\n(The parts of your message that are not questions about the documents were set aside.)"
+                                       if a.language == "en" else "\n（消息中与政策文件无关的要求已忽略。）")
         if self.eligibility is not None:
-            # Eligibility hook (issue 4): a structured check when the message carries lab figures.
-            update["eligibility"] = self.eligibility(t.question)
+            update["eligibility"] = self.eligibility(t.message)
         return a.model_copy(update=update)
 
-    # API
+    # -- helpers ---------------------------------------------------------------------------------
+    def _nearest(self, t: Turn) -> list[Quote]:
+        """What a refusal quotes as the nearest the documents say: the lead unit when it is on the
+        subject, a not-answered bank entry's nearest text, and a sentence saying details come later."""
+        out: list[Quote] = []
+        r = t.retrieval
+        if r is None or not r.passages:
+            return out
+        sel = t.selection
+        if sel is not None and (sel.lead.features.get("cover", 0) > 0 or sel.lead.features.get("bank", 0) > 0):
+            p = r.passages[sel.lead.passage]
+            out.append(Quote(p, sel.lead.unit.start, sel.lead.unit.end))
+        later = self.composer.catalog.referral.later
+        for p in r.passages[:5]:
+            for u in split_units(p.text):
+                if later and later in u.text and not any(x.passage.chunk_id == p.chunk_id for x in out):
+                    out.append(Quote(p, u.start, u.end))
+        return out[:3]
+
+    def _corrects(self, t: Turn) -> bool:
+        """A false premise: the asker states a figure of the rules (not of their own lab) that the
+        quoted text gives otherwise (专家委员会至少要30人吧？ against 不低于15人)."""
+        q = t.question
+        if not q.stated or _OWN.search(q.message) or t.selection is None:
+            return False
+        quoted = " ".join(x.text for _, qs, _ in t.selection.blocks[:1] for x in qs)
+        printed = {x.base() for x in quantities(quoted)}
+        units = {u for _, u in printed}
+        for s in q.stated:
+            v, u = s.base()
+            if u and u in units and (v, u) not in printed:
+                return True
+        return False
+
+    # -- API -------------------------------------------------------------------------------------
     def _validate(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
             raise InputError("Please type a question. 请输入问题。")
@@ -256,59 +330,53 @@ class Answerer:
     def ask(self, question: str, history: list | None = None) -> Answer:
         return self.chain.invoke(Turn(self._validate(question), history))
 
+    def turn(self, question: str, history: list | None = None) -> Turn:
+        """The prepared turn (everything up to the answer), for evaluation and calibration."""
+        return self.prepare.invoke(Turn(self._validate(question), history))
+
     def ask_stream(self, question: str, history: list | None = None) -> Iterator[str | Answer]:
         t: Turn = self.prepare.invoke(Turn(self._validate(question), history))
-        if t.decision.refuse:
+        if t.route.kind != "answer" or t.decision.refuse:
             final = self._finish(self._generate(t))
             yield from _pieces(final.text)
             yield final
             return
-        for item in self.generator.stream(t.analysis, t.passages):
+        for item in self.generator.stream(t, lambda: self._extractive(t)):
             if isinstance(item, Answer):
                 t.answer = item
-                if not item.text:
-                    t = self._generate(t)
                 yield self._finish(t)
                 return
             yield item
 
 
-def build_answerer(
-    settings: Settings | None,
-    retrieve: Retrieve,
-    corpus: Mapping[str, ParsedDocument] | list[ParsedDocument] | None = None,
-    eligibility: Eligibility | None = None,
-) -> Answerer:
+def build_answerer(settings: Settings | None, assistant, eligibility: Eligibility | None = None) -> Answerer:
     """The one place where the answer backend is chosen from ``Settings.answer.backend``."""
     settings = settings or Settings()
-    sources = Sources(corpus)
-    texts = sources.texts()
-    lexicon = Lexicon.from_texts(texts) if texts else Lexicon.from_corpus_dir(settings.corpus_dir)
-    extractive = ExtractiveGenerator(sources)
-    gate = RefusalGate(sources, lexicon)
+    knowledge = assistant.knowledge
+    models = load_models()
+    retriever = assistant.retriever
+    scorer = UnitScorer(retriever.sentence_vectors, knowledge.catalog.operative, models.get("units"))
+    gate = Gate(models.get("gate"), [q.model_dump() for q in knowledge.vocabulary.qualifiers],
+                UnansweredModel(*retriever.bank_matrix()))
+    router = Router(retriever, (models.get("router").weights if models.get("router") else None))
+    composer = Composer(knowledge.catalog, knowledge.versions, assistant.sources)
+    rules = FollowUps(assistant.sources, knowledge.vocabulary.domain_words)
     match settings.answer.backend:
         case "extractive":
-            generator: Generator = ExtractiveBackend(extractive)
-            condenser: Condenser = RuleCondenser()
+            generator: Generator = ExtractiveBackend()
+            followups: FollowUps | LLMRewriter = rules
         case "openai":
             from .openai_backend import OpenAIGenerator
 
             prompts = Prompts(settings.prompts_dir)
-            model = OpenAIGenerator(settings.answer, prompts)
-            generator = VerifiedModelGenerator(model, extractive)
-            condenser = LLMCondenser(model.llm, prompts)
+            model = OpenAIGenerator(settings.answer, prompts, composer.namer)
+            generator = VerifiedModelGenerator(model, scorer)
+            followups = LLMRewriter(model.llm, prompts, rules)
         case other:
             raise ValueError(f"unknown answer backend {other!r}")
-    return Answerer(
-        retrieve,
-        generator,
-        condenser,
-        gate,
-        lexicon,
-        k=settings.answer.max_passages,
-        max_chars=settings.retrieval.max_query_chars,
-        eligibility=eligibility,
-    )
+    return Answerer(retriever, followups, router, scorer, gate, composer, generator,
+                    k=settings.answer.max_passages, max_chars=settings.retrieval.max_query_chars,
+                    eligibility=eligibility)
 
 
-__all__ = ["Answerer", "build_answerer", "Turn", "VerifiedModelGenerator", "ExtractiveBackend", "find_span"]
+__all__ = ["Answerer", "build_answerer", "Turn", "VerifiedModelGenerator", "ExtractiveBackend"]

@@ -17,25 +17,23 @@ from collections.abc import Iterator
 from assistant.settings import AnswerSettings
 from assistant.types import Passage
 
-from .citations import cite_name
+from .citations import Namer
 from .prompts import Prompts
 
 
-def format_passages(passages: list[Passage], lang: str = "zh") -> str:
-    blocks = []
-    for i, p in enumerate(passages, 1):
-        blocks.append(f"[{i}] {cite_name(p, 'zh')}\n{p.text.strip()}")
-    return "\n\n".join(blocks)
+def format_passages(passages: list[Passage], namer: Namer) -> str:
+    return "\n\n".join(f"[{i}] {namer.name(p, 'zh')}\n{p.text.strip()}" for i, p in enumerate(passages, 1))
 
 
 class OpenAIGenerator:
     name = "openai"
 
-    def __init__(self, settings: AnswerSettings, prompts: Prompts):
+    def __init__(self, settings: AnswerSettings, prompts: Prompts, namer: Namer):
         if not settings.base_url:
             raise ValueError("QSL_ANSWER__BASE_URL must name the OpenAI-compatible endpoint (…/v1) for backend=openai")
         self.settings = settings
         self.prompts = prompts
+        self.namer = namer
         self._llm = None
 
     @property
@@ -56,7 +54,7 @@ class OpenAIGenerator:
     def messages(self, question: str, passages: list[Passage], lang: str):
         from langchain_core.messages import HumanMessage, SystemMessage
 
-        system, user = self.prompts.render("answer", lang, question=question, passages=format_passages(passages, lang))
+        system, user = self.prompts.render("answer", lang, question=question, passages=format_passages(passages, self.namer))
         return [SystemMessage(system), HumanMessage(user)]
 
     def generate(self, question: str, passages: list[Passage], lang: str) -> str:

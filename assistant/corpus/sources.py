@@ -19,6 +19,17 @@ from assistant.types import ParsedDocument, Passage, Section
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇两]+条$")
 
 
+def norm_locator(locator: str) -> str:
+    """A locator as compared: no spaces, full-width brackets (第十二条(三) = 第十二条（三）)."""
+    return re.sub(r"\s+", "", locator).replace("(", "（").replace(")", "）")
+
+
+def within(locator: str, wanted: str) -> bool:
+    """Whether ``locator`` is the section ``wanted`` or lies inside it (第十二条（三）1 is in 第十二条)."""
+    a, b = norm_locator(locator), norm_locator(wanted)
+    return a == b or a.startswith(b)
+
+
 def _walk(node: Section):
     yield node
     for c in node.children:
@@ -55,15 +66,29 @@ class Sources:
             score=0.0,
         )
 
-    def section(self, doc_id: str, locator: str) -> Passage | None:
+    def node(self, doc_id: str, locator: str) -> Section | None:
+        """The section of ``doc_id`` at ``locator`` (the one locator lookup of the assistant)."""
         doc = self.docs.get(doc_id)
         if doc is None:
             return None
-        wanted = locator.replace(" ", "")
-        for node in _walk(doc.root):
-            if node.locator.replace(" ", "") == wanted:
-                return self._passage(doc, node)
-        return None
+        wanted = norm_locator(locator)
+        return next((n for n in _walk(doc.root) if norm_locator(n.locator) == wanted), None)
+
+    def section(self, doc_id: str, locator: str) -> Passage | None:
+        node = self.node(doc_id, locator)
+        return self._passage(self.docs[doc_id], node) if node is not None else None
+
+    def containing(self, doc_id: str, start: int, end: int) -> Passage | None:
+        """The lowest section of ``doc_id`` whose text holds the offsets ``start``..``end``."""
+        doc = self.docs.get(doc_id)
+        if doc is None:
+            return None
+        best = None
+        for n in _walk(doc.root):
+            if n.kind != "document" and n.start <= start and end <= n.end:
+                if best is None or (n.end - n.start) < (best.end - best.start):
+                    best = n
+        return self._passage(doc, best) if best is not None else None
 
     def by_path(self, doc_id: str, path: list[str] | tuple[str, ...]) -> Passage | None:
         """The section whose heading path is ``path`` (a chunk's ``heading_path`` or a prefix of it)."""
@@ -74,14 +99,8 @@ class Sources:
         return self._passage(doc, node) if node is not None else None
 
     def children(self, doc_id: str, locator: str) -> list[Passage]:
-        doc = self.docs.get(doc_id)
-        if doc is None:
-            return []
-        wanted = locator.replace(" ", "")
-        for node in _walk(doc.root):
-            if node.locator.replace(" ", "") == wanted:
-                return [self._passage(doc, c) for c in node.children]
-        return []
+        node = self.node(doc_id, locator)
+        return [self._passage(self.docs[doc_id], c) for c in node.children] if node is not None else []
 
     def document_text(self, doc_id: str) -> str | None:
         doc = self.docs.get(doc_id)

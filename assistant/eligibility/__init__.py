@@ -28,7 +28,7 @@ __all__ = ["check", "extract_profile", "has_lab_figures", "history_profile", "re
 
 
 def detect_language(text: str) -> str:
-    from assistant.answering.language import detect_language as _detect
+    from assistant.language import detect_language as _detect
 
     return _detect(text or "")
 

@@ -1,21 +1,24 @@
-"""Evaluation of answers on the development set (eval/questions.jsonl).
+"""Evaluation of answers: single questions and dialogs, per kind of question.
 
-``run_answer_eval(questions_path, answerer)`` asks every question through ``answerer.ask`` (the
-facade ``Assistant`` or an ``Answerer``) and measures:
+``run_answer_eval(questions, answerer, dialogs=None)`` asks every question through ``answerer.ask``
+(the facade ``Assistant`` or an ``Answerer``) and plays every dialog turn by turn, each turn with
+the history of the product's own earlier answers (their citations included, as the web surfaces
+send them). Per question or turn it measures:
 
-- key-fact coverage: share of expected key facts that appear in the answer text (answerable
-  questions; whitespace-insensitive); also the share of questions with all their facts;
-- citation precision: share of citations of answered answerable questions whose cited passage
-  holds one of the question's evidence texts (same document, whitespace-insensitive containment);
-- quote grounding: share of all citations whose quote is a verbatim span of its document's cleaned
-  text (whitespace-insensitive), the cleaned text coming from the corpus loader;
-- refusal accuracy (unanswerable questions refused) and false-refusal rate (answerable refused);
-- numbers check: share of answers in which every number (ordinals, markers and the cited
-  locators left out) appears in a cited passage;
-- latency p50/p95 of ``ask`` (warm: one question is asked before timing starts).
+- key-fact coverage: share of the expected key facts found in the answer (whitespace-insensitive);
+- citation precision: share of the citations of answered answerable questions whose cited passage
+  holds one of the evidence texts (same document, containment either way);
+- quote grounding: share of all citations whose quote is a verbatim span of its document;
+- numbers check: share of answers whose every figure is printed in a cited passage;
+- refusal accuracy: questions the documents do not answer (``expect: refuse``) refused, and
+  false refusals: answerable questions refused or declined;
+- out of scope declined: requests to decline (``expect: decline``) declined, quoting no article;
+- follow-up facts: key-fact coverage on the dialog turns after the first;
+- latency p50/p95 of ``ask`` (warm: one question is asked first).
 
-``format_answer_eval`` prints the numbers and the failures. ``python -m assistant.evaluation.answers
---calibrate`` prints the refusal gate's signals for every question, to set its thresholds.
+Kinds come from each record's ``type`` (colloquial, english, document_facts, near_miss,
+out_of_scope, follow_up …); the result has every measure per kind as well as in total. Question
+sets of the earlier schema (``answerable`` without ``expect``) are read too.
 It does not judge wording; a human reads the sample answers it prints.
 """
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections import defaultdict
 from pathlib import Path
 
 from assistant.answering.citations import unsupported_numbers
@@ -38,8 +42,13 @@ def load_questions(path: Path | str) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def expectation(q: dict) -> str:
+    if "expect" in q:
+        return q["expect"]
+    return "answer" if q.get("answerable", True) else "refuse"
+
+
 def _doc_texts() -> dict[str, str]:
-    """Cleaned text of every document (the corpus loader), to check quotes against."""
     from assistant.corpus import load_corpus
     from assistant.settings import Settings
 
@@ -75,142 +84,174 @@ def _percentile(values: list[float], q: float) -> float:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def run_answer_eval(questions_path: Path | str, answerer, doc_texts: dict[str, str] | None = None) -> dict:
-    questions = load_questions(questions_path)
+def history_entry(answer: Answer) -> dict:
+    """The assistant's message as every web surface sends it back: text and citations."""
+    return {"role": "assistant", "content": answer.text, "question": answer.standalone_question,
+            "citations": [{"doc_id": c.doc_id, "locator": c.locator, "quote": c.quote} for c in answer.citations]}
+
+
+class _Tally:
+    def __init__(self):
+        self.c = defaultdict(int)
+
+    def add(self, key: str, n: int = 1):
+        self.c[key] += n
+
+    def ratio(self, a: str, b: str) -> float | None:
+        return round(self.c[a] / self.c[b], 4) if self.c[b] else None
+
+    def summary(self) -> dict:
+        return {
+            "questions": self.c["questions"],
+            "key_fact_coverage": self.ratio("facts_found", "facts"),
+            "questions_with_all_facts": self.ratio("all_facts", "answerable"),
+            "citation_precision": self.ratio("cit_ok", "cit"),
+            "quote_grounding": self.ratio("quotes_ok", "quotes"),
+            "numbers_check": self.ratio("num_ok", "num"),
+            "refusal_accuracy": self.ratio("refused_ok", "to_refuse"),
+            "false_refusal_rate": self.ratio("false_refusals", "answerable"),
+            "out_of_scope_declined": self.ratio("declined_ok", "to_decline"),
+        }
+
+
+def score(q: dict, a: Answer, docs: dict[str, str], tallies: list[_Tally]) -> list[str]:
+    """Score one answer against its record into every tally; the problems found."""
+    problems: list[str] = []
+    expect = expectation(q)
+    text = _norm(a.text)
+
+    def add(key, n=1):
+        for t in tallies:
+            t.add(key, n)
+
+    add("questions")
+    if expect == "answer":
+        add("answerable")
+        if a.refused or a.declined:
+            add("false_refusals")
+            problems.append("false refusal" if not a.declined else "declined an answerable question")
+        facts = q.get("key_facts", [])
+        missing = [f for f in facts if _norm(f) not in text]
+        add("facts", len(facts))
+        add("facts_found", len(facts) - len(missing))
+        add("all_facts", int(not missing))
+        if missing:
+            problems.append(f"missing facts {missing}")
+        if not a.refused:
+            for c in a.citations:
+                add("cit")
+                if _holds_evidence(c.doc_id, c.text, q.get("evidence", [])):
+                    add("cit_ok")
+                else:
+                    problems.append(f"citation without evidence {c.doc_id} {c.locator}")
+    elif expect == "refuse":
+        add("to_refuse")
+        if a.refused:
+            add("refused_ok")
+        else:
+            problems.append("answered an unanswerable question")
+    elif expect == "decline":
+        add("to_decline")
+        if a.declined and not a.citations:
+            add("declined_ok")
+        else:
+            problems.append("did not decline")
+    for c in a.citations:
+        add("quotes")
+        if _norm(c.quote) and _norm(c.quote) in docs.get(c.doc_id, ""):
+            add("quotes_ok")
+        else:
+            problems.append(f"quote not in document {c.doc_id}: {c.quote[:30]}")
+    add("num")
+    if _numbers_ok(a):
+        add("num_ok")
+    else:
+        problems.append("number not in a cited passage")
+    return problems
+
+
+def run_answer_eval(questions_path: Path | str | None, answerer, doc_texts: dict[str, str] | None = None,
+                    dialogs_path: Path | str | None = None) -> dict:
+    questions = load_questions(questions_path) if questions_path else []
+    dialogs = load_questions(dialogs_path) if dialogs_path else []
     docs = doc_texts if doc_texts is not None else _doc_texts()
-    if questions:
-        answerer.ask(questions[0]["question"], questions[0].get("history"))  # warm caches and models
-    facts_total = facts_found = 0
-    all_facts_q = answerable = 0
-    cit_total = cit_ok = 0
-    quotes_total = quotes_ok = 0
-    refused_unans = unans = refused_ans = 0
-    num_ok = num_total = 0
+    warm = questions[0]["question"] if questions else (dialogs[0]["turns"][0]["question"] if dialogs else None)
+    if warm:
+        answerer.ask(warm)  # warm caches and models
+    total = _Tally()
+    kinds: dict[str, _Tally] = defaultdict(_Tally)
     latencies: list[float] = []
     rows: list[dict] = []
-    for q in questions:
+
+    def one(rid: str, q: dict, history: list | None) -> Answer:
         t0 = time.perf_counter()
-        a: Answer = answerer.ask(q["question"], q.get("history"))
+        a: Answer = answerer.ask(q["question"], history)
         latencies.append((time.perf_counter() - t0) * 1000)
-        text = _norm(a.text)
-        row = {"id": q["id"], "question": q["question"], "answerable": q["answerable"], "refused": a.refused,
-               "backend": a.backend, "problems": []}
-        if q["answerable"]:
-            answerable += 1
-            if a.refused:
-                refused_ans += 1
-                row["problems"].append("false refusal")
-            missing = [f for f in q.get("key_facts", []) if _norm(f) not in text]
-            facts_total += len(q.get("key_facts", []))
-            facts_found += len(q.get("key_facts", [])) - len(missing)
-            all_facts_q += not missing
-            if missing:
-                row["problems"].append(f"missing facts {missing}")
-            if not a.refused:
-                for c in a.citations:
-                    cit_total += 1
-                    if _holds_evidence(c.doc_id, c.text, q.get("evidence", [])):
-                        cit_ok += 1
-                    else:
-                        row["problems"].append(f"citation without evidence {c.doc_id} {c.locator}")
-        else:
-            unans += 1
-            if a.refused:
-                refused_unans += 1
-            else:
-                row["problems"].append("answered an unanswerable question")
-        for c in a.citations:
-            quotes_total += 1
-            if _norm(c.quote) and _norm(c.quote) in docs.get(c.doc_id, ""):
-                quotes_ok += 1
-            else:
-                row["problems"].append(f"quote not in document {c.doc_id}: {c.quote[:30]}")
-        num_total += 1
-        if _numbers_ok(a):
-            num_ok += 1
-        else:
-            row["problems"].append("number not in a cited passage")
-        row["answer"] = a.text
-        rows.append(row)
+        kind = q.get("type", "?")
+        problems = score(q, a, docs, [total, kinds[kind]])
+        rows.append({"id": rid, "question": q["question"], "type": kind, "expect": expectation(q),
+                     "refused": a.refused, "declined": a.declined, "backend": a.backend, "problems": problems,
+                     "answer": a.text})
+        return a
 
-    def ratio(a: int, b: int) -> float | None:
-        return round(a / b, 4) if b else None
-
-    return {
-        "questions": len(questions),
-        "answerable": answerable,
-        "unanswerable": unans,
-        "key_fact_coverage": ratio(facts_found, facts_total),
-        "questions_with_all_facts": ratio(all_facts_q, answerable),
-        "citation_precision": ratio(cit_ok, cit_total),
-        "quote_grounding": ratio(quotes_ok, quotes_total),
-        "refusal_accuracy": ratio(refused_unans, unans),
-        "false_refusal_rate": ratio(refused_ans, answerable),
-        "numbers_check": ratio(num_ok, num_total),
+    for q in questions:
+        one(q["id"], q, q.get("history"))
+    follow = _Tally()
+    for d in dialogs:
+        history: list[dict] = []
+        for i, turn in enumerate(d["turns"]):
+            a = one(f"{d['id']}.{i + 1}", turn, list(history) or None)
+            if i > 0:
+                score(turn, a, docs, [follow])
+            history += [{"role": "user", "content": turn["question"]}, history_entry(a)]
+    result = total.summary()
+    result.update({
+        "single_questions": len(questions),
+        "dialogs": len(dialogs),
+        "follow_up_key_facts": follow.summary()["key_fact_coverage"],
         "latency_ms_p50": round(_percentile(latencies, 0.5), 1),
         "latency_ms_p95": round(_percentile(latencies, 0.95), 1),
+        "by_kind": {k: v.summary() for k, v in sorted(kinds.items())},
         "rows": rows,
-    }
+    })
+    return result
 
 
 TARGETS = {
-    "key_fact_coverage": (">=", 0.90),
-    "citation_precision": (">=", 0.95),
+    "key_fact_coverage": (">=", 0.85),
+    "citation_precision": (">=", 0.85),
     "quote_grounding": (">=", 1.0),
     "numbers_check": (">=", 1.0),
-    "refusal_accuracy": (">=", 0.90),
+    "refusal_accuracy": (">=", 0.85),
     "false_refusal_rate": ("<=", 0.05),
-    "latency_ms_p50": ("<", 300.0),
+    "follow_up_key_facts": (">=", 0.80),
+    "out_of_scope_declined": (">=", 0.90),
+    "latency_ms_p50": ("<", 100.0),
 }
+_COLUMNS = ("key_fact_coverage", "citation_precision", "refusal_accuracy", "false_refusal_rate", "out_of_scope_declined")
 
 
 def format_answer_eval(result: dict, show_failures: int = 40) -> str:
-    lines = [f"Answer evaluation: {result['questions']} questions "
-             f"({result['answerable']} answerable, {result['unanswerable']} unanswerable)", ""]
+    lines = [f"Answer evaluation: {result['single_questions']} questions, {result['dialogs']} dialogs "
+             f"({result['questions']} answers scored)", ""]
     for key, (op, target) in TARGETS.items():
         v = result.get(key)
-        if v is None:  # nothing to measure (a set without unanswerable questions)
+        if v is None:
             lines.append(f"  {key:<26} {'n/a':>8}   target {op} {target}")
             continue
         ok = v >= target if op == ">=" else v <= target if op == "<=" else v < target
         lines.append(f"  {key:<26} {v!s:>8}   target {op} {target}   {'ok' if ok else 'MISS'}")
     lines.append(f"  {'questions_with_all_facts':<26} {result.get('questions_with_all_facts')!s:>8}")
     lines.append(f"  {'latency_ms_p95':<26} {result.get('latency_ms_p95')!s:>8}")
+    lines += ["", "By kind:", f"  {'kind':<16} {'n':>4} " + " ".join(f"{c[:12]:>12}" for c in _COLUMNS)]
+    for kind, s in result["by_kind"].items():
+        cells = " ".join(f"{('-' if s[c] is None else format(s[c], '.3f')):>12}" for c in _COLUMNS)
+        lines.append(f"  {kind:<16} {s['questions']:>4} {cells}")
     bad = [r for r in result["rows"] if r["problems"]]
     if bad:
         lines += ["", f"Questions with problems ({len(bad)}):"]
         for r in bad[:show_failures]:
-            lines.append(f"  {r['id']} {r['question']}")
+            lines.append(f"  {r['id']} [{r['type']}] {r['question']}")
             for p in r["problems"]:
                 lines.append(f"      - {p}")
     return "\n".join(lines)
-
-
-def _calibrate(questions_path: Path) -> None:
-    """Print the refusal gate's signals per question (answerable vs not), to set thresholds."""
-    from assistant import Assistant
-
-    a = Assistant.from_settings()
-    ans = a.answerer
-    for q in load_questions(questions_path):
-        t = ans.prepare.invoke(__import__("assistant.answering.chain", fromlist=["Turn"]).Turn(q["question"], q.get("history")))
-        d = t.decision
-        print(f"{q['id']}\t{'A' if q['answerable'] else 'U'}\t{d.coverage:.2f}\t{int(d.refuse)}\t{t.analysis.kind}\t"
-              f"{t.analysis.fact}\t{d.reason or ''}\t{q['question']}")
-
-
-if __name__ == "__main__":
-    import sys
-
-    path = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
-    if "--calibrate" in sys.argv:
-        _calibrate(path)
-    else:
-        from assistant import Assistant
-
-        # The answer chain alone (the facade adds an eligibility report when a message carries figures).
-        res = run_answer_eval(path, Assistant.from_settings().answerer)
-        print(format_answer_eval(res, show_failures=200))
-        if "--answers" in sys.argv:
-            for r in res["rows"]:
-                print(f"\n## {r['id']} {r['question']}\n{r['answer']}")

@@ -1,0 +1,177 @@
+"""What the assistant knows about its documents, read once from the data files of corpus/.
+
+- ``corpus/catalog.json``: the documents (titles, English titles, issuers, 文号, dates, status,
+  names users call them by, where their own facts are printed), the wording of each status label,
+  and the pointer to who answers what the documents leave open (the recommending bodies of 第十条);
+- ``corpus/versions.json``: the points on which the 2022 指导意见 and the 2023 管理办法 differ;
+- ``corpus/vocabulary.json``: applicants' words mapped onto the documents' words, stop words;
+- ``corpus/bank/``: the question bank (``assistant.bank``).
+
+``Knowledge.load(corpus_dir)`` validates every file against its schema (a bad file fails loudly,
+naming the file and the field) and hands out typed objects; no other module opens these files.
+Locators are looked up through ``Sources`` (one lookup for every caller).
+
+Not here: the documents' text and structure (``assistant.corpus``), the index (``assistant.store``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from assistant.types import DocumentMeta
+
+
+class StatusLabel(BaseModel):
+    zh: str = Field(description="The status as a label (征求意见稿, 节选 …).")
+    en: str
+    cite_zh: str = Field(description="What follows the title when a passage is cited (（节选）); empty for in force.")
+    cite_en: str
+
+
+class Referral(BaseModel):
+    """Who can answer what the documents leave open: the sentences of ``locator`` naming ``anchor``."""
+
+    doc_id: str
+    locator: str
+    anchor: str = Field(description="A word of the sentences to quote (推荐).")
+    zh: str = Field(description="Lead of the pointer; {cite} is replaced by the citation name.")
+    en: str
+    later: str | None = Field(
+        default=None, description="Words of a sentence saying the details are to come (另行制定): quoted in a refusal."
+    )
+
+
+class Catalog(BaseModel):
+    statuses: dict[str, StatusLabel]
+    referral: Referral
+    documents: list[DocumentMeta]
+
+    @cached_property
+    def by_id(self) -> dict[str, DocumentMeta]:
+        return {d.id: d for d in self.documents}
+
+    @cached_property
+    def operative(self) -> str | None:
+        """The operative rule (authority rank 1)."""
+        return next((d.id for d in sorted(self.documents, key=lambda d: d.authority_rank) if d.authority_rank == 1), None)
+
+    def superseded_by(self, doc_id: str) -> str | None:
+        return next((d.id for d in self.documents if doc_id in d.supersedes), None)
+
+    def named_documents(self, text: str) -> set[str]:
+        """Ids of the documents ``text`` names by their aliases.
+
+        A generic alias (指导意见) names its document unless it belongs to a title of another
+        document that the same clause names by one of its own aliases (五部门的指导意见 is the
+        2024 text, whose title ends in 指导意见)."""
+        low = text.lower()
+        found: set[str] = set()
+        specific: list[tuple[str, int]] = []
+        for d in self.documents:
+            for a in d.aliases:
+                for m in re.finditer(re.escape(a.lower()), low):
+                    found.add(d.id)
+                    specific.append((d.id, m.start()))
+        for d in self.documents:
+            for a in d.generic_aliases:
+                for m in re.finditer(re.escape(a.lower()), low):
+                    clause_start = max((low.rfind(p, 0, m.start()) for p in "，,。；;？?！!"), default=-1) + 1
+                    owner = next(
+                        (o for o, pos in specific
+                         if o != d.id and clause_start <= pos < m.start() and a in self.by_id[o].title),
+                        None,
+                    )
+                    if owner is None:
+                        found.add(d.id)
+        return found
+
+    def status_label(self, status: str, lang: str) -> str:
+        s = self.statuses.get(status)
+        return (s.zh if lang == "zh" else s.en) if s else status
+
+    def cite_label(self, status: str, lang: str) -> str:
+        s = self.statuses.get(status)
+        return (s.cite_zh if lang == "zh" else s.cite_en) if s else ""
+
+
+class VersionSide(BaseModel):
+    doc_id: str
+    locator: str = Field(description="The section holding the wording.")
+    anchor: str = Field(description="Words that pick the sentence to quote.")
+
+
+class VersionPair(BaseModel):
+    """One point on which an earlier text and the operative rule differ."""
+
+    topic_zh: str
+    topic_en: str
+    triggers: list[str] = Field(description="Question words that make the difference worth stating.")
+    new: VersionSide
+    old: VersionSide
+
+
+class Versions(BaseModel):
+    pairs: list[VersionPair]
+
+
+class Synonym(BaseModel):
+    applicant: list[str] = Field(description="Words applicants use.")
+    document: list[str] = Field(description="The documents' words for the same thing (may be empty: no topic).")
+
+
+class Qualifier(BaseModel):
+    """A question asking a figure per something (每个省): the quoted text must speak of it too."""
+
+    about: str
+    words: list[str] = Field(description="How a question says it.")
+    in_text: list[str] = Field(description="How a text that gives such a figure would say it.")
+
+
+class Vocabulary(BaseModel):
+    domain_words: list[str] = Field(description="Terms the tokenizer keeps whole (依托单位, 专家委员会 …).")
+    stopwords: dict[str, list[str]] = Field(description="Function and question words, by language (zh, en).")
+    generic_words: dict[str, list[str]] = Field(
+        description="Words too common in these documents to say what a question is about (国家, 质量, 实验室 …)."
+    )
+    synonyms_zh: list[Synonym]
+    expansions: dict[str, str] = Field(description="Query expansion of the lexical legs: word -> document words.")
+    glossary_en: dict[str, list[str]] = Field(description="English words and phrases -> the documents' words.")
+    qualifiers: list[Qualifier] = Field(default_factory=list)
+
+
+def _read(path: Path, model: type[BaseModel]) -> BaseModel:
+    try:
+        return model.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"missing data file {path}") from None
+    except ValidationError as exc:
+        raise ValueError(f"{path} does not match its schema:\n{exc}") from None
+
+
+@dataclass
+class Knowledge:
+    corpus_dir: Path
+    catalog: Catalog
+    versions: Versions
+    vocabulary: Vocabulary
+
+    @classmethod
+    def load(cls, corpus_dir: Path) -> Knowledge:
+        corpus_dir = Path(corpus_dir)
+        return cls(
+            corpus_dir=corpus_dir,
+            catalog=_read(corpus_dir / "catalog.json", Catalog),
+            versions=_read(corpus_dir / "versions.json", Versions) if (corpus_dir / "versions.json").exists() else Versions(pairs=[]),
+            vocabulary=_read(corpus_dir / "vocabulary.json", Vocabulary) if (corpus_dir / "vocabulary.json").exists() else _empty_vocabulary(),
+        )
+
+
+def _empty_vocabulary() -> Vocabulary:
+    return Vocabulary(domain_words=[], stopwords={}, generic_words={}, synonyms_zh=[], expansions={}, glossary_en={})
+
+

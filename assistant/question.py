@@ -1,0 +1,225 @@
+"""One analysis of a question, computed once and handed to retrieval and answering.
+
+``QuestionReader.read(text)`` gives a ``Question``:
+
+- ``language``: zh or en (``assistant.language``);
+- ``asks``: what kind of answer is wanted — figure, duration, date, body, list, yesno, definition,
+  purpose, procedure or other — learnt from the question bank (each bank question carries the kind
+  of its entry): a character n-gram model, so 几年 / 多久 / how long read as a duration however they
+  are phrased, with no hand-written pattern per phrasing;
+- ``parts``: the clauses that each ask something (建设期多久？能延期吗？ has two), and the things
+  asked about 分别 (A和B分别由谁… → A…, B…);
+- ``documents``: the documents it names (catalog aliases: 纲要, 五部门, 2022年的指导意见 …);
+- ``articles``: the articles and items it names, normalised (第12条 = 第十二条 = Article 12;
+  第十二条第（三）项 / 第十二条（三）);
+- ``stated``: the quantities the asker states (``assistant.numbers``: 至少要30人吧 → 30人);
+- ``terms``: its concepts as document words (``assistant.vocabulary``);
+- ``vector``: its embedding, computed on first use and then kept (retrieval, the bank and the span
+  scoring all use the same one).
+
+A follow-up is read after it has been made self-contained (``answering.followup``); ``focus``
+holds the user's own words of it. Nothing here decides how to answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from assistant.language import detect_language
+from assistant.numbers import Quantity, article_label, quantities, to_int
+
+if TYPE_CHECKING:
+    from assistant.bank import QuestionBank
+    from assistant.knowledge import Catalog
+    from assistant.vocabulary import Term, Vocab
+
+_ARTICLE_REF = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*条")
+_ARTICLE_REF_BARE = re.compile(r"(?<![第\d一二三四五六七八九十])([一二三四五六七八九十]{1,3}|\d{1,2})\s*条(?![件款例])")
+_ARTICLE_REF_EN = re.compile(r"\b(?:article|art\.?)\s*(\d{1,3})\b", re.I)
+_ITEM_REF = re.compile(
+    r"^\s*(?:第?\s*[（(]\s*([一二三四五六七八九十]+|\d{1,2})\s*[）)]\s*项?|第([一二三四五六七八九十]+|\d{1,2})项"
+    r"|\s*\(\s*(\d{1,2})\s*\)|\s*item\s*\(?(\d{1,2})\)?)",
+    re.I,
+)
+_CLAUSE = re.compile(r"[？?；;。！!\n]")
+_ASKING_ZH = re.compile(r"谁|哪|什么|啥|多少|(?<![好十])几(?!乎)|多久|多长|多大|怎么|咋|如何|怎样|吗|么[？?]?$|是否|能否|有没有|会不会|要不要|呢|还是")
+_ASKING_EN = re.compile(r"\b(who|which|what|how|when|where|whether|can|could|is|are|do|does|must|should|will)\b|\?", re.I)
+_RESPECTIVELY = re.compile(r"^(.*?)([^，,、和与及]{2,12})(?:和|与|及|、)([^，,、和与及]{2,12})分别(.+)$")
+_MIIT, _MIIT_SAFE = "工业和信息化", "工业\u2060信息化"  # 工业和信息化部 is one name, not two things
+
+
+# What a follow-up made self-contained carries after the asker's words (``answering.followup``).
+CONTEXT_ZH, CONTEXT_EN = "（接上文：", " (following up on: "
+_CONTEXT = re.compile(r"\s*[（(](?:接上文|following up on)[：:].*$", re.S)
+
+
+def strip_context(text: str) -> str:
+    """A follow-up's own words, without the context appended to it."""
+    return _CONTEXT.sub("", text).strip() or text
+
+
+def _own_words(text: str) -> str:
+    return strip_context(text)
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    article: str  # 第十二条
+    item: str | None = None  # （三）
+
+    @property
+    def locator(self) -> str:
+        return self.article + (self.item or "")
+
+
+def article_refs(text: str) -> list[ArticleRef]:
+    """The articles (and items) ``text`` names, in order: 第12条第（三）项 -> 第十二条（三）."""
+    out: list[ArticleRef] = []
+    for pattern in (_ARTICLE_REF, _ARTICLE_REF_EN):
+        for m in pattern.finditer(text):
+            try:
+                n = to_int(m.group(1))
+            except ValueError:
+                continue
+            if not 1 <= n <= 999:
+                continue
+            item = None
+            im = _ITEM_REF.match(text[m.end():m.end() + 12])
+            if im:
+                raw = next(g for g in im.groups() if g)
+                try:
+                    from assistant.numbers import chinese
+
+                    item = f"（{raw if not raw.isdigit() else chinese(int(raw))}）"
+                except ValueError:
+                    item = None
+            ref = ArticleRef(article_label(n), item)
+            if ref not in out:
+                out.append(ref)
+    return out
+
+
+def split_parts(text: str, lang: str) -> list[str]:
+    """The clauses of ``text`` that ask something, and for A和B分别… one part per thing named."""
+    clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= 3]
+    asking = _ASKING_EN if lang == "en" else _ASKING_ZH
+    parts: list[str] = []
+    for c in clauses:
+        m = _RESPECTIVELY.match(c.replace(_MIIT, _MIIT_SAFE)) if lang == "zh" else None
+        if m:
+            head, a, b, rest = (g.replace(_MIIT_SAFE, _MIIT) for g in m.groups())
+            parts += [f"{head}{a}{rest}", f"{head}{b}{rest}"]
+        elif asking.search(c):
+            parts.append(c)
+    return list(dict.fromkeys(parts)) or [text.strip()]
+
+
+@dataclass
+class Question:
+    text: str  # what is answered: the message, or a follow-up made self-contained
+    language: Literal["zh", "en"]
+    asks: str
+    asks_p: dict[str, float] = field(default_factory=dict)  # the kind model's probability of each kind
+    parts: list[str] = field(default_factory=list)
+    documents: set[str] = field(default_factory=set)
+    articles: list[ArticleRef] = field(default_factory=list)
+    stated: list[Quantity] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
+    focus: set[str] = field(default_factory=set)  # terms of the user's own words in a follow-up
+    message: str = ""  # the message as typed
+    follow_up: bool = False
+    _vector: np.ndarray | None = None
+    _embed: object = None
+
+    @property
+    def vector(self) -> np.ndarray:
+        if self._vector is None:
+            self._vector = self._embed(self.text)
+        return self._vector
+
+    @property
+    def multi_part(self) -> bool:
+        return len(self.parts) > 1
+
+    def weight(self, term: Term) -> float:
+        return term.weight * (2.0 if term.source in self.focus else 1.0)
+
+    def coverage(self, text: str, terms: list[Term] | None = None) -> float:
+        terms = self.terms if terms is None else terms
+        total = sum(self.weight(t) for t in terms)
+        if total <= 0:
+            return 0.0
+        return sum(self.weight(t) * t.strength(text) for t in terms) / total
+
+
+class AsksModel:
+    """What kind of answer a question wants, learnt from the bank's questions (character 1–3-grams,
+    logistic regression). Without a bank every question asks ``other``."""
+
+    def __init__(self, bank: QuestionBank | None):
+        self.model = None
+        texts: list[str] = []
+        labels: list[str] = []
+        for e, q in bank.questions() if bank is not None else []:
+            kind = e.data.asks if e.data.answered else e.data.missing
+            if e.kind == "passage" and kind:
+                texts.append(q.q)
+                labels.append(kind)
+        if len(set(labels)) >= 2:
+            from sklearn.feature_extraction.text import TfidfVectorizer
+            from sklearn.linear_model import LogisticRegression
+            from sklearn.pipeline import make_pipeline
+
+            self.model = make_pipeline(
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=2, lowercase=True),
+                LogisticRegression(C=4.0, max_iter=2000),
+            )
+            self.model.fit(texts, labels)
+
+    def predict(self, text: str) -> tuple[str, dict[str, float]]:
+        if self.model is None:
+            return "other", {}
+        p = self.model.predict_proba([text])[0]
+        probs = {c: float(v) for c, v in zip(self.model.classes_, p)}
+        return max(probs, key=probs.get), probs
+
+
+class QuestionReader:
+    """Reads questions into ``Question``s; holds what that needs (catalog, vocabulary, kind model,
+    embedder), built once."""
+
+    def __init__(self, catalog: Catalog, vocab: Vocab, asks: AsksModel, embed=None):
+        self.catalog = catalog
+        self.vocab = vocab
+        self.asks = asks
+        self.embed = embed  # text -> vector (cached by the caller)
+        # Names of documents are not concepts of a question: which document is asked about is
+        # ``documents``, and a passage merely quoting a title does not answer.
+        self.names = {a.lower() for d in catalog.documents for a in (*d.aliases, *d.generic_aliases)} | {
+            d.short_title.strip("《》").lower() for d in catalog.documents}
+
+    def read(self, text: str, message: str | None = None, focus_text: str | None = None) -> Question:
+        text = text.strip()
+        lang = detect_language(message or text)
+        asks, probs = self.asks.predict(focus_text or text)
+        q = Question(
+            text=text,
+            language=lang,
+            asks=asks,
+            asks_p=probs,
+            parts=split_parts(_own_words(text), detect_language(text)),
+            documents=self.catalog.named_documents(text),
+            articles=article_refs(text),
+            stated=quantities(message or text),
+            terms=[t for t in self.vocab.terms(text) if t.source.lower() not in self.names],
+            message=(message or text).strip(),
+            follow_up=bool(focus_text),
+            _embed=self.embed,
+        )
+        if focus_text:
+            q.focus = {t.source for t in self.vocab.terms(focus_text)}
+        return q
