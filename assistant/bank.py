@@ -156,12 +156,14 @@ class BankError(ValueError):
 @dataclass
 class QuestionBank:
     entries: list[Entry] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # entries left out of a non-strict load, and why
 
     @classmethod
     def load(cls, bank_dir: Path, sources=None, strict: bool = True, catalog=None) -> QuestionBank:
         """Every entry of ``bank_dir/*.jsonl``. With ``sources`` (``assistant.corpus.sources.Sources``)
         each span is checked verbatim under its locator and resolved to document offsets; a bad
-        entry raises ``BankError`` (``strict``) or is skipped."""
+        entry raises ``BankError`` (``strict``) or is skipped. Entries of documents the corpus does
+        not hold are left out (tests/test_bank.py checks that the real bank names only real ones)."""
         bank = cls()
         errors: list[str] = []
         seen: dict[str, str] = {}
@@ -179,12 +181,15 @@ class QuestionBank:
                     errors.append(f"{where}: id {data.id!r} already used in {seen[data.id]}")
                     continue
                 entry = Entry(data, path.name)
+                if sources is not None and data.doc_id is not None and data.doc_id not in sources.docs:
+                    continue  # an entry of a document this corpus does not hold (a corpus of some documents)
                 problem = bank._resolve(entry, sources, catalog) if sources is not None else None
                 if problem:
                     errors.append(f"{where} ({data.id}): {problem}")
                     continue
                 seen[data.id] = where
                 bank.entries.append(entry)
+        bank.problems = errors
         if errors and strict:
             raise BankError("question bank: " + "; ".join(errors[:10]) + (f" … ({len(errors)} problems)" if len(errors) > 10 else ""))
         return bank

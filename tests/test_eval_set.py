@@ -44,13 +44,17 @@ ANSWERABLE_TYPES = {
     "paraphrase", "low_overlap", "multi_article", "multi_doc", "english",
     "numeric", "procedure", "version",
 }
+# Kinds added with the answer redesign (issue 9): questions about the documents themselves, false
+# premises, injected instructions (all answerable), and requests to decline (out_of_scope).
+NEW_ANSWERABLE_TYPES = {"document_facts", "false_premise", "injection"}
 UNANSWERABLE_TYPES = {"unanswerable", "near_miss"}
 REQUIRED = {"id", "question", "lang", "type", "answerable", "evidence", "key_facts"}
-OPTIONAL = {"notes", "lab_figures"}  # lab_figures: the question states the lab's own figures
+OPTIONAL = {"notes", "lab_figures", "expect"}  # lab_figures: the question states the lab's own figures
 
 # Locators for text that precedes the document body and has no heading of its own.
 PREAMBLE_LOCATORS = {
     "印发通知",  # the 管理办法's covering notice
+    "引言",  # the text before the first heading (the 纲要's headline, the 五部门 text's preamble)
     "导语",  # the news lead of the 五部门 reprint
     "征求意见公告",  # the 辽宁 announcement asking for comments
 }
@@ -241,8 +245,10 @@ def test_record_shape(qid):
         assert not re.search(r"[\u4e00-\u9fff]{4,}", q["question"]), "English question quotes long Chinese"
     else:
         assert re.search(r"[\u4e00-\u9fff]", q["question"])
+    expect = q.get("expect", "answer" if q["answerable"] else "refuse")
+    assert expect in {"answer", "refuse", "decline"} and (expect == "answer") == q["answerable"]
     if q["answerable"]:
-        assert q["type"] in ANSWERABLE_TYPES
+        assert q["type"] in ANSWERABLE_TYPES | NEW_ANSWERABLE_TYPES
         assert q["evidence"], "an answerable question needs evidence"
         assert 1 <= len(q["key_facts"]) <= 4
         assert all(isinstance(k, str) and k.strip() for k in q["key_facts"])
@@ -253,11 +259,13 @@ def test_record_shape(qid):
             assert len({ev["doc_id"] for ev in q["evidence"]}) >= 2
         if q["type"] == "multi_article":
             assert len({(ev["doc_id"], ev["locator"]) for ev in q["evidence"]}) >= 2
+    elif expect == "decline":
+        assert q["type"] == "out_of_scope" and q["evidence"] == [] and q["key_facts"] == []
     else:
-        assert q["type"] in UNANSWERABLE_TYPES
+        assert q["type"] in UNANSWERABLE_TYPES | {"document_facts"}
         assert q["key_facts"] == []
         assert all(ev.get("nearest") is True for ev in q["evidence"]), "evidence of an unanswerable question must be nearest"
-        if q["type"] == "near_miss":
+        if q["type"] == "near_miss" and "expect" not in q:
             assert q["evidence"], "a near miss names the nearest thing the documents do say"
 
 
@@ -317,7 +325,7 @@ def test_heldout3_set_ids_size_and_mix():
 
 
 def test_counts():
-    answerable = [q for q in QUESTIONS if q["answerable"]]
+    answerable = [q for q in QUESTIONS if q["answerable"] and q["type"] in ANSWERABLE_TYPES]
     unanswerable = [q for q in QUESTIONS if not q["answerable"]]
     english = [q for q in QUESTIONS if q["lang"] == "en"]
     low = [q for q in answerable if q["type"] == "low_overlap"]
@@ -329,6 +337,8 @@ def test_counts():
     assert sum(q["lang"] == "en" for q in unanswerable) >= 2
     for t in ("multi_article", "multi_doc", "version", "procedure", "numeric"):
         assert any(q["type"] == t for q in answerable), f"no {t} question"
+    kinds = Counter(q["type"] for q in QUESTIONS)
+    assert kinds["document_facts"] >= 5 and kinds["out_of_scope"] >= 6 and kinds["false_premise"] >= 3 and kinds["injection"] >= 3
 
 
 def test_every_document_is_covered_and_the_measures_weigh_most():
@@ -372,3 +382,80 @@ def test_low_overlap_questions_share_few_words_with_their_evidence():
     assert not too_close, f"low_overlap questions that reuse the source wording: {too_close}"
     mean = lambda qs: sum(map(overlap, qs)) / len(qs)  # noqa: E731
     assert mean(low) < mean(para)
+
+
+# -- the sets of the answer redesign: validation (x), blind (w), dialogs (dev d, x, w) ---------------
+NEW_SETS = {
+    "questions_valid.jsonl": r"x\d{3}", "questions_blind.jsonl": r"w\d{3}",
+}
+DIALOG_SETS = {"dialogs.jsonl": r"d\d{2}", "dialogs_valid.jsonl": r"xd\d{2}", "dialogs_blind.jsonl": r"wd\d{2}"}
+NEW_KINDS = {"formal", "colloquial", "english", "numeric_cn", "document_facts", "multi_part", "version", "near_miss",
+             "unanswerable", "out_of_scope", "false_premise", "injection", "follow_up", "numeric"}
+
+
+def _records(name: str) -> list[dict]:
+    return load_questions(ROOT / "eval" / name)
+
+
+def _check_turn(q: dict, sources, catalog: dict) -> None:
+    assert {"question", "lang", "type", "answerable", "expect", "evidence", "key_facts"} <= q.keys(), q
+    assert q["type"] in NEW_KINDS and q["lang"] in {"zh", "en"}
+    assert (q["expect"] == "answer") == q["answerable"]
+    if q["answerable"]:
+        assert q["evidence"] and q["key_facts"], q["question"]
+    else:
+        assert q["key_facts"] == []
+    found = ""
+    for ev in q["evidence"]:
+        if ev["locator"] == "catalog":
+            text = json.dumps(catalog[ev["doc_id"]], ensure_ascii=False)
+        else:
+            section = sources.section(ev["doc_id"], ev["locator"])
+            assert section is not None, (q["question"], ev["locator"])
+            text = section.text
+        assert squash(ev["text"]) in squash(text), (q["question"], ev["text"][:30])
+        found += squash(ev["text"])
+    for fact in q["key_facts"]:
+        assert squash(fact) in found, (q["question"], fact)
+
+
+@pytest.fixture(scope="module")
+def catalog_by_id():
+    return {d["id"]: d for d in json.loads(CATALOG.read_text(encoding="utf-8"))["documents"]}
+
+
+@pytest.mark.parametrize("name", sorted(NEW_SETS))
+def test_new_question_sets_are_well_formed_and_grounded(name, sources, catalog_by_id):
+    records = _records(name)
+    ids = [q["id"] for q in records]
+    assert len(ids) == len(set(ids)) and all(re.fullmatch(NEW_SETS[name], i) for i in ids)
+    assert len(records) >= 60
+    for q in records:
+        _check_turn(q, sources, catalog_by_id)
+    kinds = Counter(q["type"] for q in records)
+    for kind in ("colloquial", "english", "document_facts", "near_miss", "out_of_scope"):
+        assert kinds[kind] >= 4, (name, kind)
+
+
+@pytest.mark.parametrize("name", sorted(DIALOG_SETS))
+def test_dialog_sets_are_well_formed_and_grounded(name, sources, catalog_by_id):
+    dialogs = _records(name)
+    assert len(dialogs) >= 12
+    for d in dialogs:
+        assert re.fullmatch(DIALOG_SETS[name], d["id"]) and len(d["turns"]) >= 2
+        for turn in d["turns"]:
+            _check_turn(turn, sources, catalog_by_id)
+    assert sum(t["type"] == "follow_up" for d in dialogs for t in d["turns"]) >= 12
+
+
+def test_the_blind_set_is_the_one_written_before_the_redesign():
+    """Its first run is the reported estimate: the files must be the ones committed before the
+    answerer changed (eval/REPORT.md gives the commit)."""
+    import hashlib
+
+    digest = {n: hashlib.sha256((ROOT / "eval" / n).read_bytes()).hexdigest()
+              for n in ("questions_blind.jsonl", "dialogs_blind.jsonl")}
+    assert digest == {
+        "questions_blind.jsonl": "b7a03e74247e5a7794b5bd86817e5fbec2f1fb4f5d1ff4c39f21b2c527db0178",
+        "dialogs_blind.jsonl": "61ad4e0d5434c316b56f7958d593c25607718bd0132d85b10cca614d289cc8e0",
+    }

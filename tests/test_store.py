@@ -10,7 +10,7 @@ from assistant.corpus import load_corpus
 from assistant.errors import IndexNotReady
 from assistant.indexing import build_index, corpus_chunks
 from assistant.retrieval import HybridRetriever
-from assistant.settings import ChunkingSettings, RetrievalSettings, StoreSettings
+from assistant.settings import ChunkingSettings, Settings, StoreSettings
 from assistant.store import ChromaStore
 
 EDIT = {"nqsl-measures-2023": lambda raw: raw.replace("延长期限最长为1年", "延长期限最长为18个月")}
@@ -34,11 +34,15 @@ class FailingEmbedder:
 
 
 def collection_names(store: ChromaStore) -> set[str]:
-    return {c if isinstance(c, str) else c.name for c in store.client.list_collections()}
+    """The index's collections (the question bank's, which follows the bank, left aside)."""
+    names = {c if isinstance(c, str) else c.name for c in store.client.list_collections()}
+    return {n for n in names if not n.startswith(f"{store.prefix}-bank-")}
 
 
 def retriever(store, embedder, docs) -> HybridRetriever:
-    return HybridRetriever(store, embedder, RetrievalSettings(), [d.meta for d in docs])
+    from assistant.assistant import Assistant
+
+    return Assistant(Settings(), docs, embedder, store, None).retriever
 
 
 def article_text(r: HybridRetriever, label: str) -> str:
@@ -98,7 +102,7 @@ def test_a_missing_index_is_reported_clearly(tmp_path, e5):
         with pytest.raises(IndexNotReady, match=r"no index has been built in .*never-built.*python -m assistant index"):
             read()
     with pytest.raises(IndexNotReady, match="python -m assistant index"):
-        HybridRetriever(store, e5, RetrievalSettings())
+        retriever(store, e5, [])
 
 
 # -- rebuilds -----------------------------------------------------------------------------------

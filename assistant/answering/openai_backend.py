@@ -28,12 +28,12 @@ def format_passages(passages: list[Passage], namer: Namer) -> str:
 class OpenAIGenerator:
     name = "openai"
 
-    def __init__(self, settings: AnswerSettings, prompts: Prompts, namer: Namer):
+    def __init__(self, settings: AnswerSettings, prompts: Prompts, namer: Namer | None = None):
         if not settings.base_url:
             raise ValueError("QSL_ANSWER__BASE_URL must name the OpenAI-compatible endpoint (…/v1) for backend=openai")
         self.settings = settings
         self.prompts = prompts
-        self.namer = namer
+        self.namer = namer or Namer(None)
         self._llm = None
 
     @property
