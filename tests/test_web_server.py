@@ -226,6 +226,8 @@ def test_sigterm_lets_requests_in_flight_finish(web_assistant, tmp_path, slow_ll
     t.join(timeout=60)
     assert results and results[0].status_code == 200, results and results[0].text
     assert results[0].json()["answer"]["citations"]
-    assert s.process.wait(timeout=30) == 0
+    # uvicorn exits by re-raising the signal once the requests in flight are done
+    assert s.process.wait(timeout=30) in (0, -signal.SIGTERM)
+    assert any("Shutting down" in x.get("message", "") for x in s.log_lines())
     with pytest.raises(httpx.HTTPError):  # and it no longer accepts connections
         httpx.get(s.base + "/healthz", timeout=2)
