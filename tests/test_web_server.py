@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from assistant.settings import ROOT, Settings, StoreSettings
+from conftest import free_port
 from fake_llm import FakeLLM
 
 pytestmark = pytest.mark.slow
@@ -32,12 +33,6 @@ def web_assistant(tmp_path_factory):
 
     # Same path as the other web tests: the index is built once per session.
     return Assistant.from_settings(Settings(store=StoreSettings(path=tmp_path_factory.getbasetemp() / "web-index")))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

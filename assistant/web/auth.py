@@ -38,7 +38,7 @@ import secrets
 from pydantic import SecretStr
 
 from assistant.errors import ServiceUnavailable
-from assistant.web.middleware import send_json
+from assistant.web.middleware import address_in, send_json
 
 log = logging.getLogger(__name__)
 
@@ -55,20 +55,12 @@ LOCKED_MESSAGE = ("Too many failed logins from this address; try again in {s} s.
                   "登录失败次数过多，请{s}秒后再试。")
 
 
-def is_loopback(host: str | None) -> bool:
-    """Whether ``host`` (an address as the ASGI server reports it) is this machine.
+LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 
-    Anything that is not an IP address (a Unix socket peer, a test client's made-up name) is not.
-    """
-    if not host:
-        return False
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    # ::ffff:127.0.0.1 is how a dual-stack socket reports an IPv4 loopback client.
-    mapped = getattr(ip, "ipv4_mapped", None)
-    return ip.is_loopback or bool(mapped and mapped.is_loopback)
+
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` (an address as the ASGI server reports it) is this machine."""
+    return address_in(host, LOOPBACK)
 
 
 def basic_credentials(header: bytes | None) -> tuple[bytes, bytes] | None:

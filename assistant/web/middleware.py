@@ -92,6 +92,20 @@ class RequestContext:
             request_id_var.reset(token)
 
 
+def address_in(host: str | None, networks) -> bool:
+    """Whether ``host`` (an address as the ASGI server reports it) is in one of ``networks``;
+    an IPv4 client seen through a dual-stack socket (``::ffff:127.0.0.1``) counts as IPv4.
+    Anything that is not an IP address (a Unix socket peer, a test client's made-up name) is not."""
+    if not host:
+        return False
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return any(ip in n or (mapped is not None and mapped in n) for n in networks)
+
+
 def _networks(entries: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip()]
 
@@ -133,14 +147,7 @@ class ClientAddress:
         self.trusted = _networks(trusted_proxies)
 
     def _trusted(self, host: str | None) -> bool:
-        if not host:
-            return False
-        try:
-            ip = ipaddress.ip_address(host)
-        except ValueError:
-            return False
-        mapped = getattr(ip, "ipv4_mapped", None)
-        return any(ip in n or (mapped is not None and mapped in n) for n in self.trusted)
+        return address_in(host, self.trusted)
 
     def client_host(self, peer: str | None, headers: list[tuple[bytes, bytes]]) -> str | None:
         if self.header == "none" or not self._trusted(peer):
