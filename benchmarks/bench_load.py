@@ -116,8 +116,6 @@ class App:
             "QSL_SECURITY__CLIENT_IP_HEADER": "x-forwarded-for", "ANONYMIZED_TELEMETRY": "False",
             "QSL_OBSERVABILITY__JSON_LOGS": "true", **env,
         })
-        if workers > 1:
-            environ.setdefault("OMP_NUM_THREADS", "1")  # one engine thread per worker: the workers are the parallelism
         self.log = open(tmp / f"app-{self.port}.log", "wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve"], cwd=ROOT, env=environ,
                                      stdout=self.log, stderr=subprocess.STDOUT)

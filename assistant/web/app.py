@@ -268,6 +268,9 @@ def serve(host: str | None = None, port: int | None = None, settings: Settings |
                         "to share them")
         _build_index_once(settings)
         _metrics_dir(settings)
+        # One engine thread per worker for the embedder (OpenMP): the processes are the parallelism,
+        # and two threads in each of N workers would only contend for the same cores.
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
         log.info("serving on http://%s:%s%s/ with %d workers", host, port, UI_PATH, workers)
         uvicorn.run("assistant.web.app:worker_app", factory=True, workers=workers, **common)
         return
