@@ -30,10 +30,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +39,7 @@ import numpy as np
 import pytest
 
 from assistant.settings import ROOT, Settings, StoreSettings
+from servers import PostgresServer, RedisServer, free_port, pg_bin, start_chroma, stop_process
 
 CORPUS_DIR = ROOT / "corpus"
 DOC_IDS = (
@@ -207,12 +205,6 @@ def make_corpus(tmp_path) -> Callable[..., Path]:
     return make
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
 class ChromaServer:
     host: str
@@ -227,145 +219,13 @@ class ChromaServer:
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real `chroma run` server on a free loopback port, with its data in a temp dir."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    exe = Path(sys.executable).parent / "chroma"
-    if not exe.exists():
-        exe = shutil.which("chroma")
-    assert exe, "the `chroma` executable is not installed in the venv"
     path = tmp_path_factory.mktemp("chroma-server")
     port = free_port()
-    log = open(path.parent / f"chroma-server-{port}.log", "wb")
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
+    proc = start_chroma(path, port, path.parent / f"chroma-server-{port}.log")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {proc.returncode}; see {log.name}")
-            try:
-                # same client settings as assistant.store, which Chroma requires per host:port
-                chromadb.HttpClient(
-                    host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False)
-                ).heartbeat()
-                break
-            except Exception:  # noqa: BLE001 - not listening yet
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"chroma run did not answer its heartbeat in 60 s; see {log.name}")
-                time.sleep(0.3)
         yield ChromaServer("127.0.0.1", port, path, proc)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-def start_chroma(path: Path, port: int, log_path: Path) -> subprocess.Popen:
-    """`chroma run` on 127.0.0.1:``port`` with its data in ``path``, once its heartbeat answers."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    exe = Path(sys.executable).parent / "chroma"
-    if not exe.exists():
-        exe = shutil.which("chroma")
-    assert exe, "the `chroma` executable is not installed in the venv"
-    log = open(log_path, "ab")
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    log.close()
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"chroma run exited with {proc.returncode}; see {log_path}")
-        try:
-            chromadb.HttpClient(host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False)).heartbeat()
-            return proc
-        except Exception:  # noqa: BLE001 - not listening yet
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"chroma run did not answer its heartbeat in 60 s; see {log_path}")
-            time.sleep(0.3)
-
-
-def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def wait_port(port: int, up: bool, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            s.settimeout(0.5)
-            listening = s.connect_ex(("127.0.0.1", port)) == 0
-        if listening == up:
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"port {port} still {'closed' if up else 'open'} after {timeout} s")
-
-
-def _pg_bin(name: str) -> str:
-    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
-    assert found, f"PostgreSQL's {name} is missing: scripts/test.sh installs Debian's postgresql"
-    return str(found[-1])
-
-
-@dataclass
-class PostgresServer:
-    """A PostgreSQL server of its own (initdb in a temp dir), run as the ``postgres`` user when
-    the tests run as root (the server refuses root)."""
-
-    data: Path
-    port: int
-    run_as: str | None
-    process: subprocess.Popen | None = None
-
-    @property
-    def dsn(self) -> str:
-        return f"postgresql://qsl@127.0.0.1:{self.port}/qsl"
-
-    def _popen(self, args: list[str], **kw) -> subprocess.Popen:
-        return subprocess.Popen(args, user=self.run_as, **kw)
-
-    def start(self) -> None:
-        log = open(self.data.parent / "postgres.log", "ab")
-        self.process = self._popen(
-            [_pg_bin("postgres"), "-D", str(self.data), "-p", str(self.port), "-h", "127.0.0.1",
-             "-k", str(self.data.parent), "-c", "fsync=off", "-c", "max_connections=100"],
-            stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        deadline = time.monotonic() + 60
-        while subprocess.run([_pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
-                             capture_output=True).returncode != 0:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"postgres did not start; see {self.data.parent / 'postgres.log'}")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        """Gone at once, like a crashed or unplugged database (SIGQUIT: immediate shutdown)."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(3)
-            self.process.wait(timeout=30)
-        wait_port(self.port, up=False)
-
-    def truncate(self) -> None:
-        import psycopg
-
-        with psycopg.connect(self.dsn) as db:
-            db.execute("DROP TABLE IF EXISTS feedback, questions")
+        stop_process(proc)
 
 
 @pytest.fixture(scope="session")
@@ -379,47 +239,17 @@ def postgres_server():
     if run_as:
         os.chown(base, pwd.getpwnam(run_as).pw_uid, -1)
     data = base / "data"
-    subprocess.run([_pg_bin("initdb"), "-D", str(data), "-U", "qsl", "--auth=trust", "-E", "UTF8",
+    subprocess.run([pg_bin("initdb"), "-D", str(data), "-U", "qsl", "--auth=trust", "-E", "UTF8",
                     "--locale=C.UTF-8"], check=True, capture_output=True, user=run_as)
     server = PostgresServer(data, free_port(), run_as)
     server.start()
-    subprocess.run([_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(server.port), "-U", "qsl", "qsl"],
+    subprocess.run([pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(server.port), "-U", "qsl", "qsl"],
                    check=True, capture_output=True)
     try:
         yield server
     finally:
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
-
-
-@dataclass
-class RedisServer:
-    data: Path
-    port: int
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        exe = shutil.which("redis-server")
-        assert exe, "redis-server is missing: scripts/test.sh installs Debian's redis-server"
-        self.process = subprocess.Popen(
-            [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.data)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_port(self.port, up=True)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        wait_port(self.port, up=False)
-
-    def flush(self) -> None:
-        import redis
-
-        redis.Redis.from_url(self.url).flushall()
 
 
 @pytest.fixture(scope="session")

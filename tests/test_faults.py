@@ -13,7 +13,9 @@ import sys
 import time
 
 import pytest
+from fake_llm import FakeLLM
 from fastapi.testclient import TestClient
+from servers import free_port, start_chroma, stop_process
 
 from assistant.indexing import build_index
 from assistant.settings import (
@@ -25,8 +27,6 @@ from assistant.settings import (
     WebSettings,
 )
 from assistant.store import ChromaStore
-from conftest import free_port, start_chroma, stop_process
-from fake_llm import FakeLLM
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 

@@ -11,11 +11,11 @@ import threading
 
 import httpx
 import pytest
+from servers import start_server, stop_server
 
 from assistant.indexing import build_index
 from assistant.store import ChromaStore
 from assistant.web.store import FeedbackStore, PostgresFeedbackStore
-from test_web_server import start_server, stop_server
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 

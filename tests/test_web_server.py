@@ -7,22 +7,17 @@ health checks while answers are in flight, and SIGTERM.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
-
-from assistant.settings import ROOT, Settings, StoreSettings
-from conftest import free_port
 from fake_llm import FakeLLM
+from servers import start_server, stop_server
+
+from assistant.settings import Settings, StoreSettings
 
 pytestmark = pytest.mark.slow
 
@@ -33,63 +28,6 @@ def web_assistant(tmp_path_factory):
 
     # Same path as the other web tests: the index is built once per session.
     return Assistant.from_settings(Settings(store=StoreSettings(path=tmp_path_factory.getbasetemp() / "web-index")))
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    base: str
-    port: int
-    log: Path
-
-    def rss_kib(self) -> int:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmRSS")
-
-    def log_lines(self) -> list[dict]:
-        out = []
-        for line in self.log.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:
-                pass
-        return out
-
-
-def start_server(index_path: Path, tmp: Path, **env: str) -> Server:
-    port = free_port()
-    log = tmp / f"server-{port}.log"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("QSL_")}
-    environ.update({"QSL_STORE__PATH": str(index_path), "QSL_WEB__PORT": str(port), "QSL_WEB__DATA_DIR": str(tmp / f"data-{port}"),
-                    "QSL_RATE_LIMITS__ENABLED": "false", "ANONYMIZED_TELEMETRY": "False", **env})
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve"], cwd=ROOT, env=environ,
-                                stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                return Server(proc, base, port, log)
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"the server did not become ready in 120 s:\n{log.read_text()[-3000:]}")
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
 
 
 @pytest.fixture(scope="module")
