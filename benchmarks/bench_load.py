@@ -10,7 +10,9 @@ Method (every request goes to 127.0.0.1 only, every loop is bounded in count and
   same `chroma run` server (started here in a temp dir and indexed once, unless ``--chroma-port``
   names one that holds the index under ``--prefix``); ``--embedded PATH`` adds a single process on
   an embedded index. Extractive answers (the default), question log in SQLite, rate limits on,
-  ``client_ip_header=x-forwarded-for`` so that each simulated visitor is its own client.
+  ``client_ip_header=x-forwarded-for`` so that each simulated visitor is its own client; the
+  workers share their rate-limit counters in a Redis started here (Debian's redis-server; without
+  it each worker counts on its own).
 - questions: those of eval/questions.jsonl, in turn; each request comes from another visitor
   address (198.18.0.0/15, the benchmarking range), so only the abusive client meets a limit.
 - saturation: ``--clients`` closed-loop clients asking back to back for ``--seconds``; answers/s.
@@ -96,6 +98,23 @@ def start_chroma(tmp: Path) -> tuple[subprocess.Popen, int]:
                 proc.kill()
                 raise RuntimeError("chroma run did not start")
             time.sleep(0.3)
+
+
+def start_redis() -> tuple[subprocess.Popen | None, str | None]:
+    exe = shutil.which("redis-server")
+    if not exe:
+        return None, None
+    port = free_port()
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return proc, f"redis://127.0.0.1:{port}/0"
+        time.sleep(0.1)
+    proc.kill()
+    return None, None
 
 
 def index_into(port: int, prefix: str) -> None:
@@ -301,7 +320,7 @@ def main() -> None:
         args.seconds, args.clients, args.rate = 3.0, 4, 5.0
     qs = questions()
     tmp = Path(tempfile.mkdtemp(prefix="qsl-bench-"))
-    chroma = None
+    chroma = redis = None
     results: dict = {"machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()[0]}, "args": {
         k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}, "runs": []}
     try:
@@ -311,7 +330,9 @@ def main() -> None:
             index_into(port, args.prefix)
         server = {"QSL_STORE__CHROMA_HOST": "127.0.0.1", "QSL_STORE__CHROMA_PORT": str(port),
                   "QSL_STORE__COLLECTION_PREFIX": args.prefix}
-        configs = [("1 process, Chroma server", server, 1), (f"{args.workers} workers, Chroma server", server, args.workers)]
+        redis, redis_url = start_redis()
+        shared = {**server, "QSL_RATE_LIMITS__STORAGE_URL": redis_url} if redis_url else server
+        configs = [("1 process, Chroma server", server, 1), (f"{args.workers} workers, Chroma server", shared, args.workers)]
         if args.embedded:
             configs.insert(0, ("1 process, embedded Chroma", {"QSL_STORE__PATH": str(args.embedded)}, 1))
         for name, env, workers in configs:
@@ -326,9 +347,10 @@ def main() -> None:
         results["speedup"] = round(many["saturation"]["answers_per_s"] / max(one["saturation"]["answers_per_s"], 1e-9), 2)
         results["machine"]["load_after"] = os.getloadavg()[0]
     finally:
-        if chroma is not None:
-            chroma.terminate()
-            chroma.wait(timeout=30)
+        for proc in (chroma, redis):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps({"speedup": results["speedup"], "machine": results["machine"]}, ensure_ascii=False))
     if args.json:
