@@ -125,11 +125,13 @@ def eligibility(
 def serve(
     host: Annotated[Optional[str], typer.Option(help="Bind address (default from settings).")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port (default from settings).")] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        help="Worker processes (default QSL_SERVE__WORKERS, 1); more than one needs QSL_STORE__CHROMA_HOST.")] = None,
 ) -> None:
     """Start the web app: chat UI, help-desk console, widget and REST API."""
     from assistant.web import serve as serve_web
 
-    serve_web(host=host, port=port)
+    serve_web(host=host, port=port, workers=workers)
 
 
 @eval_app.command("retrieval")

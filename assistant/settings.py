@@ -41,6 +41,9 @@ class StoreSettings(BaseModel):
     )
     chroma_port: int = Field(default=8000, description="Port of the Chroma server.")
     chroma_ssl: bool = Field(default=False, description="Use HTTPS to reach the Chroma server.")
+    chroma_timeout_s: float = Field(
+        default=10.0, gt=0, description="Longest wait for the Chroma server; past it the request gets a 503."
+    )
     collection_prefix: str = Field(default="qsl", description="Prefix of collection names; the live one is recorded in an alias.")
 
 
@@ -124,6 +127,109 @@ class WebSettings(BaseModel):
     )
 
 
+class LimitSettings(BaseModel):
+    """Bounds on what one request may cost the server (``QSL_LIMITS__…``)."""
+
+    max_body_bytes: int = Field(
+        default=512 * 1024, ge=1024,
+        description="Largest request body accepted (REST API, Gradio calls); a larger one is refused with 413 "
+        "before it is read. A question with a long chat history stays well under the default.",
+    )
+    gradio_queue_size: int = Field(
+        default=64, ge=1, description="Chat and form events waiting in each Gradio app's queue; more are refused."
+    )
+    answer_concurrency: int = Field(
+        default=4, ge=1,
+        description="Answers (ask, search, eligibility) computed at once in one process; more wait without "
+        "holding a thread, so health checks and static pages stay fast under load.",
+    )
+    answer_queue: int = Field(
+        default=200, ge=0,
+        description="Requests waiting for an answer slot in one process; beyond this a request gets 503 with "
+        "Retry-After instead of waiting.",
+    )
+
+
+class RateLimitSettings(BaseModel):
+    """Per-client request limits (``QSL_RATE_LIMITS__…``), in the notation of the ``limits`` library
+    ("20/minute;5/10 seconds"). A client over a limit gets 429 with Retry-After."""
+
+    enabled: bool = Field(default=True, description="Turn every rate limit (and the console lockout) on or off.")
+    storage_url: str | None = Field(
+        default=None,
+        description="Where the counters live: unset keeps them in each process's memory; redis://host:6379/0 "
+        "shares them between worker processes and servers.",
+    )
+    ask: str = Field(default="20/minute;5/10 seconds", description="Questions (REST API, widget, chat UI).")
+    search: str = Field(default="60/minute", description="Article searches.")
+    eligibility: str = Field(default="30/minute", description="Eligibility checks.")
+    feedback: str = Field(default="30/minute", description="Ratings and comments.")
+    console_login: str = Field(
+        default="5/15 minutes",
+        description="Failed console logins from one client before it is locked out until the window passes.",
+    )
+
+
+class SecuritySettings(BaseModel):
+    """Who the app believes and answers (``QSL_SECURITY__…``); see SECURITY.md."""
+
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
+        description="Host header values served (exact names, or *.example.gov.cn); others get 400. Set this to "
+        "the public name(s) of the deployment: it stops DNS-rebinding pages from reading the app.",
+    )
+    client_ip_header: Literal["none", "x-forwarded-for", "x-real-ip", "forwarded"] = Field(
+        default="none",
+        description="The one forwarding header that names the client, believed only from `trusted_proxies`. "
+        "none: the TCP peer is the client (no reverse proxy, or one that the console must treat as remote).",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="Addresses or networks (CIDR) of the reverse proxies whose `client_ip_header` is believed.",
+    )
+    api_docs: bool = Field(default=True, description="Serve the API documentation at /api/docs (assets served locally).")
+
+
+class QuestionLogSettings(BaseModel):
+    """Where the question log and feedback live, and for how long (``QSL_QUESTION_LOG__…``)."""
+
+    postgres_dsn: SecretStr | None = Field(
+        default=None,
+        description="postgresql://user:password@host:5432/db: keep the log in PostgreSQL (shared by every worker "
+        "and server). Unset: SQLite under web.data_dir.",
+    )
+    retention_days: int | None = Field(
+        default=180, ge=1, description="Rows older than this are deleted (hourly and at start); unset keeps them."
+    )
+    mask_personal_data: bool = Field(
+        default=True, description="Mask phone numbers, ID-card numbers and e-mail addresses before writing."
+    )
+
+
+class ObservabilitySettings(BaseModel):
+    """Metrics and logs (``QSL_OBSERVABILITY__…``)."""
+
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token for /metrics. Unset: /metrics is guarded like the console (its password, "
+        "or loopback clients only).",
+    )
+    json_logs: bool = Field(default=True, description="Log one JSON object per line, with the request id.")
+
+
+class ServeSettings(BaseModel):
+    """The server process (``QSL_SERVE__…``)."""
+
+    workers: int = Field(
+        default=1, ge=1, le=64,
+        description="Worker processes. More than one needs the Chroma server (store.chroma_host): the embedded "
+        "index cannot be shared by processes.",
+    )
+    graceful_shutdown_s: float = Field(
+        default=30.0, gt=0, description="On SIGTERM, how long requests in flight may take to finish."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="QSL_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -137,3 +243,9 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+    question_log: QuestionLogSettings = Field(default_factory=QuestionLogSettings)
+    observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)

@@ -9,10 +9,16 @@ fingerprint of its content (chunk ids + embedder), and only when every chunk is 
 the alias (metadata of a small ``<prefix>-alias`` collection) to it and drop older collections. A
 build that fails leaves the old collection serving. Building the same corpus with the same
 embedder again finds the fingerprint live and writes nothing.
+
+With a server, a request that cannot reach it (refused, reset, timed out after
+``chroma_timeout_s``, a 5xx) raises ``ServiceUnavailable``: the web app answers 503, and the next
+request reaches the server again once it is back, with no restart. Which collection is live is
+read from the alias at most once per ``ALIAS_TTL_S`` while serving, not on every query.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -21,16 +27,60 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from assistant.errors import IndexNotReady
+from assistant.errors import IndexNotReady, ServiceUnavailable
 from assistant.settings import StoreSettings
 from assistant.types import Chunk
 
 log = logging.getLogger(__name__)
 
 _BATCH = 64
-ALIAS_TTL = 2.0
 _SENTENCES = "-sentences"  # suffix of the collection holding each chunk's sentences
 _BANK = "bank"  # the question bank's collection: <prefix>-bank-<embedder hash>
+ALIAS_TTL_S = 2.0  # how stale the serving side's idea of the live collection may be
+
+
+def _unreachable(error: Exception) -> bool:
+    """Whether ``error`` from the Chroma client means the server is away (not a bad request)."""
+    import httpx
+    from chromadb.errors import ChromaError
+
+    if isinstance(error, (httpx.TransportError, ConnectionError, TimeoutError)):
+        return True
+    if isinstance(error, httpx.HTTPStatusError):
+        return error.response.status_code >= 500
+    return isinstance(error, ChromaError) and error.code() >= 500
+
+
+def _server_call(method):
+    """Turn "the Chroma server is away" into ``ServiceUnavailable`` for one store method, and follow
+    a rebuild done by another process (the collection held here was dropped)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        from chromadb.errors import NotFoundError
+
+        try:
+            try:
+                return method(self, *args, **kwargs)
+            except NotFoundError:
+                if self._live is None:
+                    raise
+                # Another process rebuilt the index and dropped the collection held here: read the
+                # alias again and retry once.
+                self._live = None
+                return method(self, *args, **kwargs)
+        except (IndexNotReady, ServiceUnavailable):
+            raise
+        except Exception as e:
+            if self.remote and _unreachable(e):
+                self._live = None  # look the collection up afresh once the server is back
+                log.warning("%s unreachable: %s: %s", self.where, type(e).__name__, e)
+                raise ServiceUnavailable(
+                    "index", "The search index is briefly unavailable; please retry shortly. "
+                    "检索服务暂时不可用，请稍后重试。") from e
+            raise
+
+    return wrapper
 
 
 def fingerprint(chunks: Sequence[Chunk], embedder_name: str, extra: str = "") -> str:
@@ -89,19 +139,27 @@ class ChromaStore:
                 settings=chroma_settings,
             )
             self.where = f"chroma server {settings.chroma_host}:{settings.chroma_port}"
+            # The client's HTTP session waits for ever by default; a hung server must give a 503.
+            session = getattr(getattr(self.client, "_server", None), "_session", None)
+            if session is not None:
+                import httpx
+
+                session.timeout = httpx.Timeout(settings.chroma_timeout_s, connect=min(3.0, settings.chroma_timeout_s))
         else:
             settings.path.mkdir(parents=True, exist_ok=True)
             self.client = chromadb.PersistentClient(path=str(settings.path), settings=chroma_settings)
             self.where = str(settings.path)
+        self.remote = bool(settings.chroma_host)
         self.prefix = settings.collection_prefix
         self._alias_name = f"{self.prefix}-alias"
         self._live = None
-        self._alias_checked = 0.0
+        self._live_checked = 0.0  # monotonic time the alias was last read while serving
 
     # -- alias -----------------------------------------------------------------------------
     def _alias(self):
         return self.client.get_or_create_collection(self._alias_name, embedding_function=None)
 
+    @_server_call
     def live_name(self) -> str | None:
         return (self._alias().metadata or {}).get("live")
 
@@ -109,14 +167,12 @@ class ChromaStore:
         name = self.live_name()
         return name.removeprefix(f"{self.prefix}-") if name else None
 
+    @_server_call
     def collection(self):
-        # The alias is read again at most every ALIAS_TTL seconds: a query does not pay for it,
-        # and an index switched by another process is still picked up.
-        now = time.monotonic()
-        if self._live is not None and now - self._alias_checked < ALIAS_TTL:
+        if self._live is not None and time.monotonic() - self._live_checked < ALIAS_TTL_S:
             return self._live
-        self._alias_checked = now
         name = self.live_name()
+        self._live_checked = time.monotonic()
         if not name:
             raise IndexNotReady(f"no index has been built in {self.where}; run `python -m assistant index`")
         if self._live is None or self._live.name != name:
@@ -179,7 +235,7 @@ class ChromaStore:
         if col.count() != len(chunks) or scol.count() != len(rows):
             raise RuntimeError(f"index build incomplete: {col.count()} of {len(chunks)} chunks written")
         self._alias().modify(metadata={"live": name})
-        self._live = None
+        self._live = None  # serve the new collection from the next query on
         self._drop_old(keep=name)
         return True
 
@@ -192,15 +248,18 @@ class ChromaStore:
                 self.client.delete_collection(name)
 
     # -- read ------------------------------------------------------------------------------
+    @_server_call
     def all_chunks(self) -> list[tuple[Chunk, str]]:
         got = self.collection().get(include=["documents", "metadatas"])
         return [_from_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
 
+    @_server_call
     def all_sentences(self) -> list[tuple[str, str]]:
         """(chunk id, sentence) of every indexed sentence."""
         got = self.sentence_collection().get(include=["documents", "metadatas"])
         return [(m["chunk_id"], d) for d, m in zip(got["documents"], got["metadatas"])]
 
+    @_server_call
     def query_sentences(self, embedding: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Chunk ids ranked by their best sentence's cosine similarity (at most ``n`` chunks)."""
         col = self.sentence_collection()
@@ -214,10 +273,12 @@ class ChromaStore:
             best.setdefault(meta["chunk_id"], 1.0 - dist)
         return list(best.items())[:n]
 
+    @_server_call
     def count(self) -> int:
         return self.collection().count()
 
     # -- the question bank ---------------------------------------------------------------------
+    @_server_call
     def bank_collection(self, embedder_name: str):
         """The collection of the bank's questions embedded by ``embedder_name`` (one per embedder)."""
         name = f"{self.prefix}-{_BANK}-{hashlib.sha1(embedder_name.encode()).hexdigest()[:12]}"
@@ -225,6 +286,7 @@ class ChromaStore:
             name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
 
+    @_server_call
     def sync_bank(self, rows: Sequence[tuple[str, str, dict]], embed: Callable[[list[str]], np.ndarray],
                   embedder_name: str, progress: Callable[[int], None] | None = None) -> tuple[int, int]:
         """Make the bank collection hold exactly ``rows`` (id, question, metadata): embed and add the
@@ -245,18 +307,21 @@ class ChromaStore:
                 progress(len(batch))
         return len(new), len(stale)
 
+    @_server_call
     def bank_vectors(self, embedder_name: str) -> tuple[list[str], np.ndarray]:
         """(ids, vectors) of every question in the bank collection."""
         got = self.bank_collection(embedder_name).get(include=["embeddings"])
         vecs = np.asarray(got["embeddings"], dtype=np.float32) if len(got["ids"]) else np.zeros((0, 0), np.float32)
         return list(got["ids"]), vecs
 
+    @_server_call
     def sentence_vectors(self) -> tuple[list[str], list[str], np.ndarray]:
         """(chunk ids, sentences, vectors) of every indexed sentence."""
         got = self.sentence_collection().get(include=["documents", "metadatas", "embeddings"])
         return ([m["chunk_id"] for m in got["metadatas"]], list(got["documents"]),
                 np.asarray(got["embeddings"], dtype=np.float32))
 
+    @_server_call
     def query(self, embedding: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Ids and cosine similarities of the ``n`` nearest chunks."""
         col = self.collection()

@@ -13,7 +13,11 @@ directories, and a real `chroma run` server.
   their own in ``tmp_path``; they never write into this one.
 - ``make_corpus``: a corpus dir in tmp with some of the documents, optionally edited;
   ``make_settings``: Settings of the product's defaults with a given store (and corpus).
-- ``chroma_server``: a `chroma run` process on a free loopback port, stopped at the end.
+- ``chroma_server``: a `chroma run` process on a free loopback port, stopped at the end;
+  ``start_chroma(path, port)`` starts another one (for tests that stop and restart it).
+- ``postgres_server`` / ``redis_server``: Debian's PostgreSQL and Redis on free loopback ports,
+  data in temp dirs, for the whole session; each can be ``stop()``ped and ``start()``ed again on
+  the same port and data (fault tests). ``scripts/test.sh`` installs the packages.
 
 Test modules take these as fixtures and do not import this module: another conftest.py under
 tests/ would shadow the name ``conftest``.
@@ -26,10 +30,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ import numpy as np
 import pytest
 
 from assistant.settings import ROOT, Settings, StoreSettings
+from servers import PostgresServer, RedisServer, free_port, pg_bin, start_chroma, stop_process
 
 CORPUS_DIR = ROOT / "corpus"
 DOC_IDS = (
@@ -209,12 +211,6 @@ def make_corpus(tmp_path) -> Callable[..., Path]:
     return make
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
 class ChromaServer:
     host: str
@@ -229,41 +225,44 @@ class ChromaServer:
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real `chroma run` server on a free loopback port, with its data in a temp dir."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    exe = Path(sys.executable).parent / "chroma"
-    if not exe.exists():
-        exe = shutil.which("chroma")
-    assert exe, "the `chroma` executable is not installed in the venv"
     path = tmp_path_factory.mktemp("chroma-server")
     port = free_port()
-    log = open(path.parent / f"chroma-server-{port}.log", "wb")
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
+    proc = start_chroma(path, port, path.parent / f"chroma-server-{port}.log")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {proc.returncode}; see {log.name}")
-            try:
-                # same client settings as assistant.store, which Chroma requires per host:port
-                chromadb.HttpClient(
-                    host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False)
-                ).heartbeat()
-                break
-            except Exception:  # noqa: BLE001 - not listening yet
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"chroma run did not answer its heartbeat in 60 s; see {log.name}")
-                time.sleep(0.3)
         yield ChromaServer("127.0.0.1", port, path, proc)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        stop_process(proc)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    import pwd
+    import tempfile
+
+    run_as = "postgres" if os.geteuid() == 0 else None
+    # Not under pytest's temp dir: that is private to this user, and the server runs as another.
+    base = Path(tempfile.mkdtemp(prefix="qsl-postgres-"))
+    if run_as:
+        os.chown(base, pwd.getpwnam(run_as).pw_uid, -1)
+    data = base / "data"
+    subprocess.run([pg_bin("initdb"), "-D", str(data), "-U", "qsl", "--auth=trust", "-E", "UTF8",
+                    "--locale=C.UTF-8"], check=True, capture_output=True, user=run_as)
+    server = PostgresServer(data, free_port(), run_as)
+    server.start()
+    subprocess.run([pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(server.port), "-U", "qsl", "qsl"],
+                   check=True, capture_output=True)
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    server = RedisServer(tmp_path_factory.mktemp("redis"), free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -7,7 +7,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.settings import Settings, StoreSettings, WebSettings
+from assistant.settings import RateLimitSettings, Settings, StoreSettings, WebSettings
 from assistant.web.render import find_quote
 
 ALLOWED = "http://allowed.example:8080"
@@ -26,11 +26,13 @@ def web_assistant(tmp_path_factory):
 def client(web_assistant, tmp_path_factory):
     from assistant.web import create_app
 
+    # Rate limits have their own tests (test_web_limits.py); here they would only slow the questions.
     settings = web_assistant.settings.model_copy(
-        update={"web": WebSettings(data_dir=tmp_path_factory.mktemp("web-data"), allowed_origins=[ALLOWED])}
+        update={"web": WebSettings(data_dir=tmp_path_factory.mktemp("web-data"), allowed_origins=[ALLOWED]),
+                "rate_limits": RateLimitSettings(enabled=False)}
     )
     app = create_app(web_assistant, settings)
-    with TestClient(app, client=("127.0.0.1", 50000)) as c:
+    with TestClient(app, client=("127.0.0.1", 50000), base_url="http://localhost") as c:
         c.service = app.state.service
         yield c
 
@@ -43,7 +45,8 @@ def _error(resp, status):
 
 
 def test_health_and_schema(client):
-    assert client.get("/healthz").json() == {"status": "ok", "documents": 5}
+    health = client.get("/healthz").json()
+    assert health["status"] == "ok" and health["documents"] == 5 and health["index"]
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     for p in ("/api/v1/ask", "/api/v1/ask/stream", "/api/v1/search", "/api/v1/eligibility", "/api/v1/documents",
               "/api/v1/documents/{doc_id}", "/api/v1/documents/{doc_id}/article", "/api/v1/feedback"):

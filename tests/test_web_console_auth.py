@@ -13,7 +13,7 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.settings import Settings, StoreSettings, WebSettings
+from assistant.settings import RateLimitSettings, Settings, StoreSettings, WebSettings
 from assistant.web.auth import basic_credentials, is_loopback
 
 USER, PASSWORD = "desk-7", "s3cret·密码"
@@ -44,8 +44,11 @@ def web_assistant(tmp_path_factory):
 def _app(web_assistant, tmp_path_factory, **web):
     from assistant.web import create_app
 
+    # The lockout after failed logins has its own test (test_web_limits.py); here every wrong
+    # credential must get its 401.
     settings = web_assistant.settings.model_copy(
-        update={"web": WebSettings(data_dir=tmp_path_factory.mktemp("console-data"), **web)})
+        update={"web": WebSettings(data_dir=tmp_path_factory.mktemp("console-data"), **web),
+                "rate_limits": RateLimitSettings(console_login="1000/minute")})
     app = create_app(web_assistant, settings)
     store = app.state.service.store
     qid = store.log_question(channel="widget", question="设备原值算不算？", answer="只计现值。")
@@ -58,7 +61,7 @@ def _app(web_assistant, tmp_path_factory, **web):
 def protected(web_assistant, tmp_path_factory):
     """A client from a remote address to the app with a console password."""
     app = _app(web_assistant, tmp_path_factory, console_user=USER, console_password=PASSWORD)
-    with TestClient(app, client=REMOTE) as c:
+    with TestClient(app, client=REMOTE, base_url="http://localhost") as c:
         yield c
 
 
@@ -66,7 +69,7 @@ def protected(web_assistant, tmp_path_factory):
 def open_app(web_assistant, tmp_path_factory):
     """The app without a console password (lifespan started by a loopback client)."""
     app = _app(web_assistant, tmp_path_factory)
-    with TestClient(app, client=LOOPBACK):
+    with TestClient(app, client=LOOPBACK, base_url="http://localhost"):
         yield app
 
 
@@ -74,7 +77,10 @@ def _csv(resp) -> list[dict[str, str]]:
     assert resp.status_code == 200, resp.text
     assert resp.headers["content-type"].startswith("text/csv")
     assert resp.headers["content-disposition"].startswith("attachment")
-    return list(csv.DictReader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    text = resp.content.decode("utf-8-sig")
+    about, rest = text.split("\n", 1)  # the first line says what the file holds
+    assert "咨询台导出" in about
+    return list(csv.DictReader(io.StringIO(rest)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,7 +151,7 @@ def test_no_api_route_lists_the_question_log(protected):
 
 @pytest.mark.parametrize("address", [LOOPBACK, ("127.3.2.1", 50000), ("::1", 50000)])
 def test_no_password_loopback_clients_are_served(open_app, address):
-    c = TestClient(open_app, client=address)
+    c = TestClient(open_app, client=address, base_url="http://localhost")
     for path in GUARDED:
         assert c.get(path).status_code == 200, (address, path)
     assert "咨询台工作台" in c.get("/console/").text
@@ -154,7 +160,7 @@ def test_no_password_loopback_clients_are_served(open_app, address):
 
 @pytest.mark.parametrize("address", [REMOTE, ("10.0.0.7", 50000), ("::ffff:203.0.113.5", 50000)])
 def test_no_password_other_clients_get_403_saying_what_to_configure(open_app, address):
-    c = TestClient(open_app, client=address)
+    c = TestClient(open_app, client=address, base_url="http://localhost")
     for path in GUARDED + ["/console"]:
         r = c.get(path, follow_redirects=False)
         assert r.status_code == 403, (address, path, r.status_code)

@@ -77,7 +77,8 @@ def test_csv_export_quotes_chinese_commas_and_newlines(store, tmp_path):
     qid = _log(store, "设备现值，原值怎么算？", answer="第一行\n第二行，含逗号", citations=["《办法》 第十二条（一）"])
     store.add_feedback(qid, -1, '说"不清楚"')
     _log(store, "另一个问题")
-    rows = list(csv.reader(io.StringIO(store.export_csv(only_negative=True))))
+    about, *rows = list(csv.reader(io.StringIO(store.export_csv(only_negative=True))))
+    assert "差评问答，共 1 条" in about[0]  # the first line says what the file holds
     assert rows[0][:4] == ["id", "time", "channel", "question"]
     assert len(rows) == 2
     rec = dict(zip(rows[0], rows[1]))
@@ -87,7 +88,7 @@ def test_csv_export_quotes_chinese_commas_and_newlines(store, tmp_path):
     path = store.write_csv(tmp_path / "out.csv")
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM, so spreadsheet programs read the Chinese correctly
-    assert len(list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))) == 3
+    assert len(list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))) == 4  # description, header, 2 rows
 
 
 def test_concurrent_writers_lose_nothing(store):

@@ -13,6 +13,8 @@ What it reads:
 - corrections: "不是10项，是16项" drops the negated number; in one message the last value stated
   for a figure wins (except standards of distinct kinds, 国家标准2项、行业标准3项, which are summed);
 - thresholds quoted from the rule ("设备现值要求5000万元以上吗") are not taken as the lab's figures;
+- absurd figures are flagged, not read: a negative one (−4200平方米, 负4200平方米) and one in
+  exponent notation (1e308, 4.2E3), which would otherwise read as 4200 and 1;
 - affiliation (中央企业, 央企, 国资委, 教育部直属, 中国科学院 … vs 省属, 市属, 地方, 民营 …), host type,
   the lab's level (省级/部级重点实验室) and years running, and declared qualitative items (with
   negation: "没有国际影响的原创成果" is a denial).
@@ -110,6 +112,12 @@ class Quantity:
     scaled: bool  # a 万/亿/million scale was stated
     english: bool  # the words around it are English (cues usually follow the number)
     raw: str
+    absurd: str | None = None  # why the figure cannot be the lab's: "negative" | "exponent"
+
+
+# A minus sign right before a number that does not follow another number (3000-4200 is a range).
+_MINUS = re.compile(r"(?<![\d.])(?:-|\u2212|负)\s?$")
+_EXPONENT = re.compile(r"[eE][+-]?\d")
 
 
 def _scan(text: str) -> list[Quantity]:
@@ -127,6 +135,11 @@ def _scan(text: str) -> list[Quantity]:
             continue
         if re.match(r"\d|\.\d", text[m.end("num") : m.end("num") + 2]):
             continue
+        absurd = None
+        if _EXPONENT.match(text, m.end("num")):
+            absurd = "exponent"
+        elif _MINUS.search(text[max(0, start - 2) : start]) and not m.group("cur"):
+            absurd = "negative"
         if num == "一" and re.search(r"(?:那|这|哪|每|某|任|其|同|另)$", text[:start]):
             continue  # 那一项, 每一个: a determiner, not a count
         unit = (m.group("unit") or "").lower()
@@ -160,7 +173,12 @@ def _scan(text: str) -> list[Quantity]:
         english = bool(re.match(r"\s*[A-Za-z]", tail)) or bool(re.fullmatch(r"[a-z .]+", unit or "x", re.I))
         if kind in ("area", "money") and unit and not re.search(r"[\u4e00-\u9fff]", unit):
             english = True
-        out.append(Quantity(m.start(), end, value, kind, scaled, english, m.group(0)))
+        if absurd == "exponent":
+            # the unit follows the exponent (1e308平方米), not the mantissa
+            tail = _EXPONENT.match(text, m.end("num"))
+            rest = _QUANTITY.match(text, tail.end() - 1) if tail else None
+            end = max(end, rest.end() if rest else tail.end())
+        out.append(Quantity(m.start(), end, value, kind, scaled, english, m.group(0), absurd))
     return out
 
 
@@ -472,6 +490,15 @@ def _read_figures(text: str, warnings: list[ProfileWarning]) -> dict[str, float]
                 if _REQUIREMENT.search(before) or (_REQUIREMENT.search(after) and not own):
                     continue
                 source = text[max(clause[0], q.start - 12) : q.end].strip()
+                if q.absurd:
+                    shown = text[max(clause[0], q.start - 14) : q.end].strip()
+                    warnings.append(_warning(
+                        "implausible", key, None, shown,
+                        f"“{shown}”不是有效的数字（{'负数' if q.absurd == 'negative' else '科学记数法'}），未使用；请给出实际数字。",
+                        f"'{shown}' is not a usable figure ({'negative' if q.absurd == 'negative' else 'exponent notation'}); "
+                        "it was not used. Please give the actual figure.",
+                    ))
+                    continue
                 if q.kind == "count" or key in COUNT_KEYS:
                     if key not in COUNT_KEYS or not float(q.value).is_integer():
                         continue
@@ -665,7 +692,7 @@ def _dedupe(warnings: list[ProfileWarning]) -> list[ProfileWarning]:
     return out
 
 
-_FIGURE_WARNINGS = ("original_value", "wrong_window", "upper_bound", "not_national")
+_FIGURE_WARNINGS = ("original_value", "wrong_window", "upper_bound", "not_national", "implausible")
 
 
 def has_lab_figures(text: str) -> bool:

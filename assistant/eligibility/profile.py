@@ -32,6 +32,7 @@ WarningCode = Literal[
     "not_national",  # 省部级 projects where （三）1 counts 国家级 ones
     "conflicting_affiliation",  # both central and local signals
     "standard_type_unstated",  # standards without saying 国家/行业标准
+    "implausible",  # a negative figure (−4200平方米) or one in exponent notation (1e308): not read
 ]
 
 

@@ -2,34 +2,37 @@
 one article by locator, feedback, and the widget's configuration.
 
 Errors are JSON ``{"error": {"status": …, "message": …}}`` with a message a person can act on:
-bad input is a 4xx, and no request can take the server down (see ``install_error_handlers``).
-The question log itself is not exposed here: it is read in the help-desk console only.
+bad input is a 4xx, too many requests a 429 and a dependency that is away a 503 (both with
+Retry-After), and no request can take the server down (see ``install_error_handlers``).
+The question length bound is ``Settings.retrieval.max_query_chars`` (the schema's ``maxLength``
+and the assistant's own check are that one number). The question log itself is not exposed
+here: it is read in the help-desk console only.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
-from typing import Any, Literal
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.errors import InputError
+from assistant.errors import InputError, ServiceUnavailable
 from assistant.types import Answer, DocStatus, DocumentMeta, Passage, Section
 from assistant.web.forms import figure_errors
 from assistant.web.i18n import DOC_STATUS, label, t
+from assistant.web.inputs import clean_text
 from assistant.web.render import answer_html, article_body_html, eligibility_html, enclosing_article
+from assistant.web.ratelimit import RateLimited
 from assistant.web.service import Answered, WebService
-from assistant.web.store import UnknownQuestion
+from assistant.web.store import MAX_ID, UnknownQuestion
 
 log = logging.getLogger(__name__)
-
-MAX_QUESTION_CHARS = 4000  # the assistant refuses long queries with its own limit; this bounds the request body
 
 
 # --------------------------------------------------------------------------------------------
@@ -43,7 +46,7 @@ class Message(BaseModel):
 
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="The applicant's message.")
+    question: str = Field(min_length=1, description="The applicant's message.")
     history: list[Message] = Field(
         default_factory=list, max_length=50, description="Earlier turns, oldest first (for follow-up questions)."
     )
@@ -57,7 +60,7 @@ class AskResponse(BaseModel):
 
 
 class EligibilityRequest(BaseModel):
-    text: str | None = Field(default=None, max_length=MAX_QUESTION_CHARS, description="Free text with the lab's figures.")
+    text: str | None = Field(default=None, description="Free text with the lab's figures.")
     profile: dict[str, Any] | None = Field(
         default=None,
         description="Figures by canonical key: area_m2, equipment_wan (万元), projects_count, projects_funding_wan, "
@@ -101,7 +104,7 @@ class ArticleOut(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    question_id: int = Field(ge=1)
+    question_id: int = Field(ge=1, le=MAX_ID, description="The question_id an answer came with.")
     rating: Literal["up", "down"]
     comment: str = Field(default="", max_length=2000)
 
@@ -121,13 +124,43 @@ class WidgetConfig(BaseModel):
 # --------------------------------------------------------------------------------------------
 
 
+def bounded(model: type[BaseModel], field_name: str, max_chars: int) -> type[BaseModel]:
+    """``model`` with ``field_name`` bounded to ``max_chars`` characters (so the OpenAPI schema
+    states the bound the assistant enforces, and validation refuses longer text with a 422)."""
+    info = model.model_fields[field_name]
+    annotation = Annotated[info.annotation, *info.metadata, Field(max_length=max_chars)]
+    return create_model(model.__name__, __base__=model,
+                        **{field_name: (annotation, Field(default=info.default, description=info.description))})
+
+
+def request_body(model: type[BaseModel]):
+    """Declare a route's ``req`` parameter as ``model``, a class made at run time (a string
+    annotation naming a local would not resolve)."""
+
+    def declare(fn):
+        fn.__annotations__["req"] = model
+        return fn
+
+    return declare
+
+
+def client_of(request: Request) -> str | None:
+    """The client's address, as ``middleware.ClientAddress`` decided it."""
+    return request.client.host if request.client else None
+
+
 def build_router(service: WebService) -> APIRouter:
     a = service.assistant
     r = APIRouter(prefix="/api/v1")
+    max_chars = service.max_question_chars
+    ask_request = bounded(AskRequest, "question", max_chars)
+    eligibility_request = bounded(EligibilityRequest, "text", max_chars)
 
     @r.post("/ask", response_model=AskResponse, summary="Answer a question with citations")
-    def ask(req: AskRequest) -> AskResponse:
-        done = service.ask(req.question, [m.model_dump() for m in req.history], req.channel)
+    @request_body(ask_request)
+    async def ask(req, request: Request) -> AskResponse:
+        service.admit("ask", client_of(request))
+        done = await service.run(service.ask, req.question, [m.model_dump() for m in req.history], req.channel)
         return AskResponse(question_id=done.question_id, answer=done.answer, html=answer_html(done.answer))
 
     @r.post(
@@ -137,15 +170,18 @@ def build_router(service: WebService) -> APIRouter:
         '{"type":"answer","question_id":…,"answer":{…},"html":…}; {"type":"error","message":…} if it fails midway.',
         response_class=StreamingResponse,
     )
-    def ask_stream(req: AskRequest) -> StreamingResponse:
+    @request_body(ask_request)
+    async def ask_stream(req, request: Request) -> StreamingResponse:
+        service.admit("ask", client_of(request))
         items = service.ask_stream(req.question, [m.model_dump() for m in req.history], req.channel)
-        first = next(items)  # bad input raises here, while a 4xx can still be sent
-        return StreamingResponse(_ndjson(first, items), media_type="application/x-ndjson",
+        first = await service.run(next, items)  # bad input raises here, while a 4xx can still be sent
+        return StreamingResponse(_ndjson(first, service.stream(items)), media_type="application/x-ndjson",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     @r.get("/search", response_model=list[Passage], summary="Search the articles")
-    def search(
-        q: str = Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="Words to search for."),
+    async def search(
+        request: Request,
+        q: str = Query(min_length=1, max_length=max_chars, description="Words to search for."),
         k: int = Query(default=5, ge=1, le=50),
         doc_id: list[str] | None = Query(default=None, description="Only these documents."),
         status: list[DocStatus] | None = Query(default=None, description="Only documents with these statuses."),
@@ -154,10 +190,12 @@ def build_router(service: WebService) -> APIRouter:
         unknown = [d for d in doc_id or [] if d not in known]
         if unknown:
             raise InputError(f"Unknown document id(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}.")
-        return a.search(q, k, doc_ids=doc_id or None, statuses=status or None)
+        service.admit("search", client_of(request))
+        return await service.run(service.search, q, k, doc_id or None, status or None)
 
     @r.post("/eligibility", response_model=EligibilityResponse, summary="Check a lab against 第十二条")
-    def eligibility(req: EligibilityRequest) -> EligibilityResponse:
+    @request_body(eligibility_request)
+    async def eligibility(req, request: Request) -> EligibilityResponse:
         if (req.text is None) == (req.profile is None):
             raise InputError("Give either `text` or `profile`. 请提供文字描述（text）或数据（profile）之一。")
         if req.profile is not None:
@@ -171,7 +209,8 @@ def build_router(service: WebService) -> APIRouter:
             if not req.text.strip():
                 raise InputError(t("err_empty_form", req.lang))
             subject = req.text
-        report = service.check_eligibility(subject, req.lang)
+        service.admit("eligibility", client_of(request))
+        report = await service.run(service.check_eligibility, subject, req.lang)
         data = report.model_dump(mode="json") if hasattr(report, "model_dump") else dict(report)
         return EligibilityResponse(report=data, html=eligibility_html(report, req.lang))
 
@@ -193,9 +232,10 @@ def build_router(service: WebService) -> APIRouter:
         return article_out(service, doc_id, locator, quote)
 
     @r.post("/feedback", response_model=FeedbackResponse, summary="Rate an answer (thumbs up/down, optional comment)")
-    def feedback(req: FeedbackRequest) -> FeedbackResponse:
+    def feedback(req: FeedbackRequest, request: Request) -> FeedbackResponse:
+        service.admit("feedback", client_of(request))
         try:
-            fid = service.store.add_feedback(req.question_id, 1 if req.rating == "up" else -1, req.comment)
+            fid = service.store.add_feedback(req.question_id, 1 if req.rating == "up" else -1, clean_text(req.comment))
         except UnknownQuestion as e:
             raise HTTPException(404, str(e)) from None
         return FeedbackResponse(feedback_id=fid)
@@ -209,7 +249,7 @@ def build_router(service: WebService) -> APIRouter:
     return r
 
 
-def _ndjson(first: str | Answered, rest: Iterator[str | Answered]) -> Iterator[str]:
+async def _ndjson(first: str | Answered, rest: AsyncIterator[str | Answered]) -> AsyncIterator[str]:
     def line(item: str | Answered) -> str:
         if isinstance(item, Answered):
             obj = {
@@ -224,7 +264,7 @@ def _ndjson(first: str | Answered, rest: Iterator[str | Answered]) -> Iterator[s
 
     yield line(first)
     try:
-        for item in rest:
+        async for item in rest:
             yield line(item)
     except Exception as e:  # the headers are gone: report the failure in the stream itself
         log.exception("answer stream failed")
@@ -275,11 +315,11 @@ def article_out(service: WebService, doc_id: str, locator: str, quote: str | Non
 # --------------------------------------------------------------------------------------------
 
 
-def _error(status: int, message: str, details: Any = None) -> JSONResponse:
+def _error(status: int, message: str, details: Any = None, headers: dict[str, str] | None = None) -> JSONResponse:
     body: dict[str, Any] = {"status": status, "message": message}
     if details:
         body["details"] = details
-    return JSONResponse({"error": body}, status_code=status)
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -296,6 +336,14 @@ def install_error_handlers(app: FastAPI) -> None:
         message = "; ".join(f"{d['field']}: {d['problem']}" if d["field"] else d["problem"] for d in details)
         return _error(422, f"Invalid request — {message}", details)
 
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
+        return _error(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(ServiceUnavailable)
+    async def unavailable(request: Request, exc: ServiceUnavailable) -> JSONResponse:
+        return _error(503, str(exc), {"dependency": exc.dependency}, headers={"Retry-After": str(exc.retry_after)})
+
     @app.exception_handler(ValidationError)
     async def invalid_model(request: Request, exc: ValidationError) -> JSONResponse:
         details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
@@ -306,7 +354,5 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return _error(exc.status_code, str(exc.detail))
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error(500, "Internal error; the request was not completed. 服务内部错误，请稍后重试。")
+    # Any other error is answered by ``middleware.RequestContext`` (a JSON 500 that keeps the
+    # connection open; Starlette's last-resort handler would reset it).

@@ -13,12 +13,18 @@ Governed by ``Settings.web.console_password`` (env ``QSL_WEB__CONSOLE_PASSWORD``
 - password unset: served only to clients on this machine (127.0.0.0/8, ::1); anyone else gets 403
   with a JSON message saying a console password must be configured.
 
-The client address is the one the ASGI server reports. ``serve()`` runs uvicorn with proxy headers,
-so behind a reverse proxy on this machine that sets ``X-Forwarded-For`` the real client is seen;
-a proxy that does not set it makes every visitor look local — set a password in that case.
+The client address is the one ``middleware.ClientAddress`` decided: the TCP peer, or the address
+named by the one forwarding header ``Settings.security.client_ip_header`` when the peer is a
+trusted proxy. Behind a reverse proxy on this machine, either configure that header or set a
+password: otherwise every visitor looks local.
+
+Failed logins are counted per client (``Settings.rate_limits.console_login``, default 5 in 15
+minutes); past that the client gets 429 with Retry-After, right password or not, until the window
+has passed. /metrics is guarded the same way, and also opens to ``Authorization: Bearer <token>``
+when ``Settings.observability.metrics_token`` is set (for a Prometheus server).
 
 Not handled: TLS (Basic auth sends the password in clear, so serve the console over HTTPS in
-production), user accounts or roles, lock-out after failed attempts, logging out.
+production), user accounts or roles, logging out.
 """
 
 from __future__ import annotations
@@ -26,11 +32,13 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
-import json
 import logging
 import secrets
 
 from pydantic import SecretStr
+
+from assistant.errors import ServiceUnavailable
+from assistant.web.middleware import address_in, send_json
 
 log = logging.getLogger(__name__)
 
@@ -43,22 +51,16 @@ NO_PASSWORD_MESSAGE = (
     "工作台尚未设置密码，仅限本机访问；请设置 QSL_WEB__CONSOLE_PASSWORD 后重启服务。"
 )
 UNAUTHORIZED_MESSAGE = "The help-desk console needs a user name and password. 工作台需要登录。"
+LOCKED_MESSAGE = ("Too many failed logins from this address; try again in {s} s. "
+                  "登录失败次数过多，请{s}秒后再试。")
+
+
+LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 
 
 def is_loopback(host: str | None) -> bool:
-    """Whether ``host`` (an address as the ASGI server reports it) is this machine.
-
-    Anything that is not an IP address (a Unix socket peer, a test client's made-up name) is not.
-    """
-    if not host:
-        return False
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    # ::ffff:127.0.0.1 is how a dual-stack socket reports an IPv4 loopback client.
-    mapped = getattr(ip, "ipv4_mapped", None)
-    return ip.is_loopback or bool(mapped and mapped.is_loopback)
+    """Whether ``host`` (an address as the ASGI server reports it) is this machine."""
+    return address_in(host, LOOPBACK)
 
 
 def basic_credentials(header: bytes | None) -> tuple[bytes, bytes] | None:
@@ -93,34 +95,61 @@ class ConsoleGuard:
     Without it, only loopback clients are served and others get 403 with a JSON explanation.
     """
 
-    def __init__(self, app, prefixes: tuple[str, ...], user: str, password: SecretStr | str | None):
+    def __init__(self, app, prefixes: tuple[str, ...], user: str, password: SecretStr | str | None,
+                 limiter=None, token_prefixes: tuple[str, ...] = (), token: SecretStr | str | None = None):
         self.app = app
-        self.prefixes = tuple(p.rstrip("/") for p in prefixes)
+        self.prefixes = tuple(p.rstrip("/") for p in (*prefixes, *token_prefixes))
+        self.token_prefixes = tuple(p.rstrip("/") for p in token_prefixes)
         if isinstance(password, SecretStr):
             password = password.get_secret_value()
+        if isinstance(token, SecretStr):
+            token = token.get_secret_value()
         # An empty password would let anyone in with "user:"; treat it as not configured.
         self.user = user.encode("utf-8")
         self.password = password.encode("utf-8") if password else None
+        self.token = b"Bearer " + token.encode("utf-8") if token else None
+        self.limiter = limiter  # ratelimit.RateLimiter counting failed logins (None: no lockout)
 
-    def guards(self, path: str) -> bool:
-        return any(path == p or path.startswith(p + "/") for p in self.prefixes)
+    def guards(self, path: str, prefixes: tuple[str, ...] | None = None) -> bool:
+        return any(path == p or path.startswith(p + "/") for p in (self.prefixes if prefixes is None else prefixes))
 
     async def __call__(self, scope, receive, send):
         if scope["type"] not in ("http", "websocket") or not self.guards(route_path(scope)):
             return await self.app(scope, receive, send)
-        if self.password is not None:
-            if self._authorized(scope):
-                return await self.app(scope, receive, send)
-            return await self._refuse(scope, send, 401, UNAUTHORIZED_MESSAGE, challenge=True)
+        if self.token is not None and self.guards(route_path(scope), self.token_prefixes) and self._has_token(scope):
+            return await self.app(scope, receive, send)
         client = scope.get("client")
+        if self.password is not None:
+            host = client[0] if client else None
+            try:
+                wait = self.limiter.locked_out(host) if self.limiter else None
+                authorized = wait is None and self._authorized(scope)
+                if wait is None and not authorized and self._header(scope) is not None and self.limiter:
+                    self.limiter.login_failed(host)  # a browser's first, credential-less request is no attempt
+            except ServiceUnavailable as e:
+                return await self._refuse(scope, send, 503, str(e), headers=[(b"retry-after", b"5")])
+            if authorized:
+                return await self.app(scope, receive, send)
+            if wait is not None:
+                log.warning("console login from %s refused: locked out for %s s", host, wait)
+                return await self._refuse(scope, send, 429, LOCKED_MESSAGE.format(s=wait),
+                                          headers=[(b"retry-after", str(wait).encode())])
+            return await self._refuse(scope, send, 401, UNAUTHORIZED_MESSAGE, challenge=True)
         if is_loopback(client[0] if client else None):
             return await self.app(scope, receive, send)
         log.warning("console request from %s refused: no console password configured", client and client[0])
         return await self._refuse(scope, send, 403, NO_PASSWORD_MESSAGE)
 
+    @staticmethod
+    def _header(scope) -> bytes | None:
+        return next((v for k, v in scope.get("headers", []) if k == b"authorization"), None)
+
+    def _has_token(self, scope) -> bool:
+        header = self._header(scope)
+        return header is not None and secrets.compare_digest(header.strip(), self.token)
+
     def _authorized(self, scope) -> bool:
-        header = next((v for k, v in scope.get("headers", []) if k == b"authorization"), None)
-        creds = basic_credentials(header)
+        creds = basic_credentials(self._header(scope))
         if creds is None:
             return False
         user, password = creds
@@ -128,18 +157,13 @@ class ConsoleGuard:
         # which of the two was wrong.
         return secrets.compare_digest(user, self.user) & secrets.compare_digest(password, self.password)
 
-    async def _refuse(self, scope, send, status: int, message: str, challenge: bool = False) -> None:
+    async def _refuse(self, scope, send, status: int, message: str, challenge: bool = False,
+                      headers: list[tuple[bytes, bytes]] | None = None) -> None:
         if scope["type"] == "websocket":
             # Closing before accepting makes the server answer the handshake with 403.
             await send({"type": "websocket.close", "code": 1008})
             return
-        body = json.dumps({"error": {"status": status, "message": message}}, ensure_ascii=False).encode()
-        headers = [
-            (b"content-type", b"application/json; charset=utf-8"),
-            (b"content-length", str(len(body)).encode()),
-            (b"cache-control", b"no-store"),
-        ]
+        extra = list(headers or [])
         if challenge:
-            headers.append((b"www-authenticate", CHALLENGE))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+            extra.append((b"www-authenticate", CHALLENGE))
+        await send_json(send, status, message, extra)

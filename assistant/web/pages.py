@@ -50,7 +50,8 @@ form#ask{display:flex;gap:8px;padding:10px 12px;border-top:1px solid var(--qsl-l
 """
 
 
-def widget_page(lang: str) -> str:
+def widget_page(lang: str, max_chars: int) -> str:
+    """The widget's chat page; ``max_chars``: the question length bound of the settings."""
     strings = {
         "thinking": t("thinking", lang),
         "error": t("error_generic", lang),
@@ -81,7 +82,7 @@ def widget_page(lang: str) -> str:
   </div>
 </main>
 <form id="ask" autocomplete="off">
-  <textarea id="q" rows="1" maxlength="2000" placeholder="{esc(t("placeholder_short", lang))}" aria-label="{esc(t("placeholder_short", lang))}"></textarea>
+  <textarea id="q" rows="1" maxlength="{max_chars}" placeholder="{esc(t("placeholder_short", lang))}" aria-label="{esc(t("placeholder_short", lang))}"></textarea>
   <button id="send" type="submit">{esc(t("send", lang))}</button>
 </form>
 <script type="application/json" id="qsl-strings">{data}</script>

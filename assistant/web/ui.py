@@ -22,10 +22,11 @@ from typing import Any
 import gradio as gr
 from pydantic import ValidationError
 
-from assistant.errors import InputError
+from assistant.errors import InputError, ServiceUnavailable
 from assistant.web.forms import FIGURES, YEARS, read_form
 from assistant.web.i18n import EXAMPLES, t
 from assistant.web.render import answer_html, eligibility_html, streaming_html
+from assistant.web.ratelimit import RateLimited
 from assistant.web.service import Answered, WebService
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,14 @@ def message_html(kind: str, text: str) -> str:
     return f'<div class="qsl-message qsl-message-{kind}">{html.escape(text)}</div>'
 
 
+def client_of(request: gr.Request | None) -> str | None:
+    """The visitor's address (as ``middleware.ClientAddress`` decided it), for the rate limits."""
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None)
+
+
 def build_ui(service: WebService) -> gr.Blocks:
+    max_chars = service.max_question_chars
     with gr.Blocks(title=t("app_title", "zh"), analytics_enabled=False, fill_width=False) as demo:
         lang = gr.State("zh")
         history = gr.State([])  # plain-text turns for the assistant
@@ -112,7 +120,7 @@ def build_ui(service: WebService) -> gr.Blocks:
                     comment_btn = gr.Button(t("feedback_submit", "zh"), scale=1, size="sm")
                 with gr.Row(elem_classes="qsl-input"):
                     box = gr.Textbox(show_label=False, placeholder=t("placeholder", "zh"), lines=1, max_lines=6,
-                                     max_length=2000, scale=8, container=False, elem_id="qsl-q", autofocus=True)
+                                     max_length=max_chars, scale=8, container=False, elem_id="qsl-q", autofocus=True)
                     send = gr.Button(t("send", "zh"), variant="primary", scale=1, min_width=90, elem_id="qsl-send")
                     clear = gr.Button(t("clear", "zh"), scale=1, min_width=90, elem_id="qsl-clear")
 
@@ -137,10 +145,17 @@ def build_ui(service: WebService) -> gr.Blocks:
                 report = gr.HTML("", elem_id="qsl-report")
 
         # ---- chat ------------------------------------------------------------------------------
-        def respond(message: str, chat: list, hist: list, ids: dict, lg: str):
+        def respond(message: str, chat: list, hist: list, ids: dict, lg: str, request: gr.Request):
             message = (message or "").strip()
             if not message:
                 yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                return
+            try:
+                service.admit("ask", client_of(request))
+            except (RateLimited, ServiceUnavailable) as e:
+                chat = [*chat, {"role": "user", "content": html.escape(message)},
+                        {"role": "assistant", "content": message_html("error", str(e))}]
+                yield chat, gr.skip(), hist, ids, gr.skip()
                 return
             chat = [*chat, {"role": "user", "content": html.escape(message)},
                     {"role": "assistant", "content": f'<div class="{THINKING_CLASS}">{html.escape(t("thinking", lg))}</div>'}]
@@ -157,7 +172,7 @@ def build_ui(service: WebService) -> gr.Blocks:
                         text += item
                         chat[-1] = {"role": "assistant", "content": streaming_html(text)}
                     yield chat, gr.skip(), hist, ids, gr.skip()
-            except InputError as e:
+            except (InputError, ServiceUnavailable) as e:
                 chat[-1] = {"role": "assistant", "content": message_html("error", str(e))}
                 yield chat, gr.skip(), hist, ids, gr.skip()
             except Exception:
@@ -184,18 +199,28 @@ def build_ui(service: WebService) -> gr.Blocks:
         chatbot.clear(new_chat, None, [chatbot, history, qids, feedback_row, feedback_id], api_visibility="private")
 
         # ---- feedback --------------------------------------------------------------------------
-        def on_like(evt: gr.LikeData, ids: dict):
+        def on_like(evt: gr.LikeData, ids: dict, request: gr.Request):
             qid = ids.get(evt.index if isinstance(evt.index, int) else evt.index[0])
             if qid is None or evt.liked not in (True, False):  # un-voting, or a message that is not an answer
                 return None, gr.Row(visible=False), ""
-            fid = service.store.add_feedback(qid, 1 if evt.liked else -1)
+            try:
+                service.admit("feedback", client_of(request))
+                fid = service.store.add_feedback(qid, 1 if evt.liked else -1)
+            except (RateLimited, ServiceUnavailable) as e:
+                gr.Warning(str(e))
+                return None, gr.Row(visible=False), ""
             return fid, gr.Row(visible=True), ""
 
         chatbot.like(on_like, [qids], [feedback_id, feedback_row, comment], api_visibility="private")
 
-        def save_comment(text: str, fid: int | None, lg: str):
+        def save_comment(text: str, fid: int | None, lg: str, request: gr.Request):
             if fid is not None and (text or "").strip():
-                service.store.set_comment(fid, text)
+                try:
+                    service.admit("feedback", client_of(request))
+                    service.store.set_comment(fid, text)
+                except (RateLimited, ServiceUnavailable, LookupError) as e:
+                    gr.Warning(str(e))
+                    return gr.Row(visible=False), ""
                 gr.Info(t("feedback_saved", lg))
             return gr.Row(visible=False), ""
 
@@ -222,6 +247,7 @@ def build_ui(service: WebService) -> gr.Blocks:
                 profile = LabProfile.model_validate(data)
             except ValidationError as e:
                 return message_html("error", "; ".join(err["msg"] for err in e.errors()))
+            # No rate limit here: a profile's evaluation is pure arithmetic, cheaper than the page.
             return eligibility_html(service.check_eligibility(profile, lg), lg)
 
         number_inputs = [numbers[k] for k in keys]

@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.settings import Settings, StoreSettings, WebSettings
+from assistant.settings import RateLimitSettings, Settings, StoreSettings, WebSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -94,8 +94,11 @@ def serve_app(assistant, settings: Settings) -> Served:
 @pytest.fixture(scope="session")
 def app_server(web_assistant, host_ports, tmp_path_factory):
     allowed_port, _ = host_ports
+    # One browser asks many questions in a few seconds from 127.0.0.1: no rate limit here
+    # (test_web_limits.py tests them).
     settings = web_assistant.settings.model_copy(update={"web": WebSettings(
-        data_dir=tmp_path_factory.mktemp("browser-data"), allowed_origins=[f"http://127.0.0.1:{allowed_port}"])})
+        data_dir=tmp_path_factory.mktemp("browser-data"), allowed_origins=[f"http://127.0.0.1:{allowed_port}"]),
+        "rate_limits": RateLimitSettings(enabled=False)})
     served = serve_app(web_assistant, settings)
     yield served
     served.server.should_exit = True

@@ -137,6 +137,8 @@ def test_console_search_browse_and_feedback_export(app_server, page):
     expect(table).to_contain_text("希望说明原值")
     with page.expect_download() as dl:
         page.locator("#qsl-c-export").click()
-    rows = list(csv.DictReader(io.StringIO(open(dl.value.path(), encoding="utf-8-sig").read())))
+    about, data = open(dl.value.path(), encoding="utf-8-sig").read().split("\n", 1)
+    assert "咨询台导出：差评问答" in about  # the first line says what the file holds
+    rows = list(csv.DictReader(io.StringIO(data)))
     assert rows and all(r["rating"] == "-1" for r in rows)
     assert any(r["question"] == "设备原值算不算？" for r in rows)
