@@ -93,6 +93,23 @@ def question_key(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.lower())
 
 
+def trigrams(key: str) -> set[str]:
+    return {key[i:i + 3] for i in range(len(key) - 2)} or {key}
+
+
+def near_copy(a: str, b: str) -> bool:
+    """The same question, or a near copy: equal once spaces and punctuation go, 70 % of their
+    character trigrams shared, or one holding the other whole (at least ten characters)."""
+    ka, kb = question_key(a), question_key(b)
+    if ka == kb:
+        return True
+    short, long_ = sorted((ka, kb), key=len)
+    if len(short) >= 10 and short in long_:
+        return True
+    ga, gb = trigrams(ka), trigrams(kb)
+    return len(ga & gb) / len(ga | gb) >= 0.7
+
+
 @dataclass
 class Entry:
     """A validated entry with its span resolved: ``start``/``end`` are offsets into the cleaned

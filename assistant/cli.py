@@ -36,12 +36,37 @@ def _fail(message: str) -> None:
 
 
 @app.command()
-def index() -> None:
+def index(
+    generate_questions: Annotated[bool, typer.Option(
+        "--generate-questions",
+        help="Ask the configured chat model (QSL_ANSWER__BASE_URL) for more bank questions per section; "
+             "each kept only when its span is verbatim (corpus/bank/generated.jsonl).")] = False,
+    limit: Annotated[Optional[int], typer.Option("--limit", help="With --generate-questions: at most this many sections.")] = None,
+) -> None:
     """Build the index (or confirm it is up to date)."""
     a = _assistant(show_progress=True)
     r = a.index_report
     state = "built" if r.built else "already up to date"
     console.print(f"index {state}: {r.chunks} chunks, fingerprint {r.fingerprint}, {r.seconds:.1f} s, in {r.where}")
+    if not generate_questions:
+        return
+    from assistant.answering.openai_backend import OpenAIGenerator
+    from assistant.answering.prompts import Prompts
+    from assistant.generation import GENERATED_FILE, QuestionGenerator, eval_questions
+    from assistant.settings import ROOT
+
+    settings = a.settings
+    if not settings.answer.base_url:
+        _fail("--generate-questions needs a chat model: set QSL_ANSWER__BASE_URL (and QSL_ANSWER__MODEL, QSL_ANSWER__API_KEY)")
+    prompts = Prompts(settings.prompts_dir)
+    gen = QuestionGenerator(OpenAIGenerator(settings.answer, prompts).llm, prompts, a.bank,
+                            avoid=eval_questions(ROOT / "eval"))
+    report = gen.run(a.docs.values(), settings.corpus_dir / "bank" / GENERATED_FILE, limit)
+    dropped = ", ".join(f"{why}: {n}" for why, n in sorted(report.dropped.items())) or "none"
+    console.print(f"questions generated for {report.asked} of {report.sections} sections ({report.failed} calls failed): "
+                  f"{report.kept} kept; dropped {dropped}; written to {report.path}")
+    r = _assistant(show_progress=True).index_report
+    console.print(f"question bank synced: {r.bank_questions} questions ({r.bank_added} added, {r.bank_removed} removed)")
 
 
 @app.command()

@@ -89,6 +89,24 @@ class QueryCache:
                 self._cache.popitem(last=False)
         return vec
 
+    def many(self, texts: list[str]) -> None:
+        """Embed, in one batch, those of ``texts`` not yet remembered (the clauses or parts of one
+        message are then one model call, not one each)."""
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if not missing:
+            return
+        vecs = self.embedder.embed_queries(missing)
+        with self._lock:
+            for t, v in zip(missing, vecs):
+                self._cache[t] = np.asarray(v, dtype=np.float32)
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
 
 def make_embedder(settings: EmbeddingSettings) -> Embedder:
     """The one place where the embedding backend is chosen."""

@@ -117,6 +117,10 @@ class VersionPair(BaseModel):
 
 class Versions(BaseModel):
     pairs: list[VersionPair]
+    compare_words: list[str] = Field(
+        default_factory=list,
+        description="Words of a question that asks how the texts differ (两份文件说法一样吗): a point of a "
+                    "pair the answer quotes is then noted even when the earlier text is not named.")
 
 
 class Synonym(BaseModel):

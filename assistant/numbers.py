@@ -45,6 +45,8 @@ def parse_number(token: str) -> float | None:
         return None
     if re.fullmatch(AR_NUM, token):
         return float(token.replace(",", ""))
+    if token[-1] in "万亿" and re.fullmatch(AR_NUM, token[:-1]):  # 1.5万, 3亿
+        return float(token[:-1].replace(",", "")) * SCALE[token[-1]]
     if token.lower() in EN_WORDS:
         return float(EN_WORDS[token.lower()])
     if token in ("半",):
@@ -104,7 +106,7 @@ _EN_UNITS = {
 _EN_UNIT_RE = "|".join(sorted(map(re.escape, _EN_UNITS), key=len, reverse=True))
 
 # A number: Arabic, or a run of Chinese numerals (with 万/亿 inside, 半, 俩), or an English word.
-_NUM = rf"{AR_NUM}|[{CN_DIGITS}百千点]+[万亿]?|半|俩"
+_NUM = rf"{AR_NUM}(?:[万亿](?=[平人项个名家]))?|[{CN_DIGITS}百千点]+[万亿]?|半|俩"
 _QUANTITY = re.compile(rf"(?P<num>{_NUM})\s*(?:多|余|来)?\s*(?P<unit>{_UNIT_RE})")
 _EN_QUANTITY = re.compile(
     rf"\b(?P<num>{AR_NUM}|{'|'.join(EN_WORDS)})\s*(?P<unit>{_EN_UNIT_RE})\b", re.I

@@ -103,6 +103,11 @@ def article_refs(text: str) -> list[ArticleRef]:
     return out
 
 
+def asks_something(text: str, lang: str) -> bool:
+    """Whether a clause asks a question (a question word or mark), not only instructs."""
+    return bool((_ASKING_EN if lang == "en" else _ASKING_ZH).search(text)) or text.rstrip().endswith(("？", "?"))
+
+
 def split_parts(text: str, lang: str) -> list[str]:
     """The clauses of ``text`` that ask something, and for A和B分别… one part per thing named."""
     clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= 3]
@@ -209,6 +214,12 @@ class QuestionReader:
         # ``documents``, and a passage merely quoting a title does not answer.
         self.names = {a.lower() for d in catalog.documents for a in (*d.aliases, *d.generic_aliases)} | {
             d.short_title.strip("《》").lower() for d in catalog.documents}
+
+    def prefetch(self, texts: list[str]) -> None:
+        """Embed several texts about to be read in one batch (when the embedder batches)."""
+        many = getattr(self.embed, "many", None)
+        if many is not None and len(texts) > 1:
+            many([t.strip() for t in texts])
 
     def read(self, text: str, message: str | None = None, focus_text: str | None = None) -> Question:
         text = text.strip()

@@ -319,6 +319,8 @@ class HybridRetriever:
         filters = Filters(doc_ids, statuses)
         n = self.settings.candidates
         dense_legs = {"dense", "dense_sentence", "bank"} & set(legs)
+        if dense_legs and q.multi_part and q._vector is None:
+            self.reader.prefetch([q.text, *q.parts])  # the question and its parts: one model call
         vec = q.vector if dense_legs else None
         found = self.legs(q.text, vec, n, filters, legs, q.exclude)
         per_part = [self.fuse(q.text, found, q.asks)]

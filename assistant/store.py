@@ -263,7 +263,7 @@ class ChromaStore:
     def query_sentences(self, embedding: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Chunk ids ranked by their best sentence's cosine similarity (at most ``n`` chunks)."""
         col = self.sentence_collection()
-        fetch = min(4 * n, col.count())
+        fetch = 4 * n  # Chroma returns fewer when the collection holds fewer (no count() round trip)
         if fetch <= 0:
             return []
         res = col.query(query_embeddings=[embedding.tolist()], n_results=fetch, where=where or None,
@@ -325,7 +325,6 @@ class ChromaStore:
     def query(self, embedding: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Ids and cosine similarities of the ``n`` nearest chunks."""
         col = self.collection()
-        n = min(n, col.count())
         if n <= 0:
             return []
         res = col.query(query_embeddings=[embedding.tolist()], n_results=n, where=where or None, include=["distances"])

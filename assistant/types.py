@@ -161,3 +161,10 @@ class Answer(BaseModel):
         default=None, description="The question as retrieved, after follow-up rewriting."
     )
     eligibility: dict | None = Field(default=None, description="Eligibility report, when the message carried figures.")
+
+    def history_entry(self) -> dict:
+        """This answer as a message of the chat history every surface sends back with the next
+        question: its text, the question it answered and what it cited, so that a follow-up
+        ("第二项呢", "它由谁组成") resolves against the articles and items of this answer."""
+        return {"role": "assistant", "content": self.text, "question": self.standalone_question,
+                "citations": [{"doc_id": c.doc_id, "locator": c.locator, "quote": c.quote} for c in self.citations]}

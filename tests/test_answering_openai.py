@@ -1,5 +1,6 @@
 """The OpenAI-compatible path, for real: langchain-openai's ChatOpenAI against a chat-completions
-server on loopback (tests/fake_llm.py), with and without streaming.
+server on loopback (tests/fake_llm.py), with and without streaming, over the real index and
+retriever (the session index of conftest.py).
 
 Covers a good answer (markers mapped to passages, quotes verbatim), a marker pointing nowhere, an
 invented number, a misquote, a reply slower than the timeout, an HTTP error, a dead server, and
@@ -11,9 +12,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering import build_answerer
-from assistant.corpus.sources import Sources
-from assistant.corpus import load_corpus
-from assistant.settings import AnswerSettings, Settings
+from assistant.settings import AnswerSettings
 from assistant.types import Answer
 from fake_llm import FakeLLM, closed_port
 
@@ -24,14 +23,8 @@ GOOD = (
 
 
 @pytest.fixture(scope="module")
-def corpus():
-    return load_corpus(Settings().corpus_dir)
-
-
-@pytest.fixture(scope="module")
-def passages(corpus):
-    src = Sources(corpus)
-    return [src.section("nqsl-measures-2023", loc) for loc in ("第十八条", "第十九条", "第十条")]
+def corpus(qsl_assistant):
+    return list(qsl_assistant.docs.values())
 
 
 @pytest.fixture
@@ -41,17 +34,27 @@ def llm():
     server.stop()
 
 
-def _answerer(corpus, passages, base_url, timeout_s=5.0):
-    settings = Settings(answer=AnswerSettings(backend="openai", base_url=base_url, model="fake-model",
-                                              api_key="test-key", timeout_s=timeout_s))
-    seen: list[str] = []
+class _Recorder:
+    """The real retriever, noting the question text of every retrieval."""
 
-    def retrieve(query: str, k: int):
-        seen.append(query)
-        return passages[:k]
+    def __init__(self, inner):
+        self.inner = inner
+        self.queries: list[str] = []
 
-    a = build_answerer(settings, retrieve=retrieve, corpus=corpus)
-    a.retrieved_queries = seen
+    def retrieve(self, q, *args, **kwargs):
+        self.queries.append(q.text)
+        return self.inner.retrieve(q, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def _answerer(corpus, assistant, base_url, timeout_s=5.0):
+    settings = assistant.settings.model_copy(update={"answer": AnswerSettings(
+        backend="openai", base_url=base_url, model="fake-model", api_key="test-key", timeout_s=timeout_s)})
+    a = build_answerer(settings, assistant)
+    a.retriever = _Recorder(a.retriever)
+    a.retrieved_queries = a.retriever.queries
     return a
 
 
@@ -61,9 +64,9 @@ def _grounded(answer: Answer, corpus) -> None:
         assert "".join(c.quote.split()) in texts[c.doc_id], c.quote
 
 
-def test_good_answer_is_kept_with_markers_mapped(llm, corpus, passages):
+def test_good_answer_is_kept_with_markers_mapped(llm, corpus, qsl_assistant):
     llm.reply(GOOD)
-    ans = _answerer(corpus, passages, llm.base_url).ask("建设期多久？能延期吗？")
+    ans = _answerer(corpus, qsl_assistant, llm.base_url).ask("建设期多久？能延期吗？")
     assert ans.backend == "openai" and ans.fallback_reason is None and not ans.refused
     assert ans.text == GOOD
     assert {c.marker for c in ans.citations} == {1}
@@ -76,9 +79,9 @@ def test_good_answer_is_kept_with_markers_mapped(llm, corpus, passages):
     assert "[1]" in prompt and "第十八条" in prompt and "建设期多久" in prompt
 
 
-def test_streamed_answer_yields_deltas_then_the_answer(llm, corpus, passages):
+def test_streamed_answer_yields_deltas_then_the_answer(llm, corpus, qsl_assistant):
     llm.reply(GOOD)
-    items = list(_answerer(corpus, passages, llm.base_url).ask_stream("建设期多久？能延期吗？"))
+    items = list(_answerer(corpus, qsl_assistant, llm.base_url).ask_stream("建设期多久？能延期吗？"))
     deltas, final = items[:-1], items[-1]
     assert isinstance(final, Answer) and final.backend == "openai"
     assert len(deltas) > 3 and all(isinstance(d, str) for d in deltas)
@@ -96,54 +99,54 @@ def test_streamed_answer_yields_deltas_then_the_answer(llm, corpus, passages):
         ("依照第二十九条，建设期不超过2年[1]。", "第二十九条"),  # an article not given
     ],
 )
-def test_unverifiable_answer_falls_back_to_extractive(llm, corpus, passages, reply, reason):
+def test_unverifiable_answer_falls_back_to_extractive(llm, corpus, qsl_assistant, reply, reason):
     llm.reply(reply)
-    ans = _answerer(corpus, passages, llm.base_url).ask("建设期多久？能延期吗？")
+    ans = _answerer(corpus, qsl_assistant, llm.base_url).ask("建设期多久？能延期吗？")
     assert ans.backend == "extractive"
     assert ans.fallback_reason and reason in ans.fallback_reason
     assert "2年" in ans.text and ans.citations
     _grounded(ans, corpus)
 
 
-def test_streamed_bad_answer_ends_with_the_extractive_answer(llm, corpus, passages):
+def test_streamed_bad_answer_ends_with_the_extractive_answer(llm, corpus, qsl_assistant):
     llm.reply("建设期限一般不超过5年[1]。")
-    items = list(_answerer(corpus, passages, llm.base_url).ask_stream("建设期多久？"))
+    items = list(_answerer(corpus, qsl_assistant, llm.base_url).ask_stream("建设期多久？"))
     final = items[-1]
     assert isinstance(final, Answer) and final.backend == "extractive" and "5" in final.fallback_reason
     assert "不超过2年" in final.text
 
 
-def test_slow_model_times_out_and_falls_back(llm, corpus, passages):
+def test_slow_model_times_out_and_falls_back(llm, corpus, qsl_assistant):
     llm.reply(GOOD, delay_s=3.0)
-    ans = _answerer(corpus, passages, llm.base_url, timeout_s=0.5).ask("建设期多久？")
+    ans = _answerer(corpus, qsl_assistant, llm.base_url, timeout_s=0.5).ask("建设期多久？")
     assert ans.backend == "extractive" and "unavailable" in ans.fallback_reason
     assert "Timeout" in ans.fallback_reason or "timed out" in ans.fallback_reason.lower()
     assert "不超过2年" in ans.text
 
 
-def test_slow_stream_times_out_and_falls_back(llm, corpus, passages):
+def test_slow_stream_times_out_and_falls_back(llm, corpus, qsl_assistant):
     llm.reply(GOOD, delay_s=3.0)
-    final = list(_answerer(corpus, passages, llm.base_url, timeout_s=0.5).ask_stream("建设期多久？"))[-1]
+    final = list(_answerer(corpus, qsl_assistant, llm.base_url, timeout_s=0.5).ask_stream("建设期多久？"))[-1]
     assert isinstance(final, Answer) and final.backend == "extractive" and final.fallback_reason
 
 
-def test_http_error_falls_back(llm, corpus, passages):
+def test_http_error_falls_back(llm, corpus, qsl_assistant):
     llm.reply("", status=500)
-    ans = _answerer(corpus, passages, llm.base_url).ask("建设期多久？")
+    ans = _answerer(corpus, qsl_assistant, llm.base_url).ask("建设期多久？")
     assert ans.backend == "extractive" and "unavailable" in ans.fallback_reason
 
 
-def test_dead_server_falls_back(corpus, passages):
-    ans = _answerer(corpus, passages, f"http://127.0.0.1:{closed_port()}/v1", timeout_s=2.0).ask("建设期多久？")
+def test_dead_server_falls_back(corpus, qsl_assistant):
+    ans = _answerer(corpus, qsl_assistant, f"http://127.0.0.1:{closed_port()}/v1", timeout_s=2.0).ask("建设期多久？")
     assert ans.backend == "extractive" and "unavailable" in ans.fallback_reason
     assert "不超过2年" in ans.text
 
 
-def test_follow_up_is_condensed_by_the_model(llm, corpus, passages):
+def test_follow_up_is_condensed_by_the_model(llm, corpus, qsl_assistant):
     llm.replies.clear()
     llm.reply("国家质量标准实验室的建设期限可以延长多久？")  # the condense call
     llm.reply("“延长期限最长为1年”[1]。")  # the answer call
-    a = _answerer(corpus, passages, llm.base_url)
+    a = _answerer(corpus, qsl_assistant, llm.base_url)
     ans = a.ask("那延期呢？", history=[{"role": "user", "content": "建设期限是多久？"},
                                       {"role": "assistant", "content": "一般不超过2年。"}])
     assert a.retrieved_queries[-1] == "国家质量标准实验室的建设期限可以延长多久？"
@@ -153,17 +156,17 @@ def test_follow_up_is_condensed_by_the_model(llm, corpus, passages):
     assert "那延期呢" in condense_prompt and "建设期限是多久" in condense_prompt
 
 
-def test_condense_falls_back_to_the_rule_when_the_model_fails(corpus, passages):
-    a = _answerer(corpus, passages, f"http://127.0.0.1:{closed_port()}/v1", timeout_s=1.0)
+def test_condense_falls_back_to_the_rule_when_the_model_fails(corpus, qsl_assistant):
+    a = _answerer(corpus, qsl_assistant, f"http://127.0.0.1:{closed_port()}/v1", timeout_s=1.0)
     ans = a.ask("那延期呢？", history=[{"role": "user", "content": "建设期限是多久？"}])
     assert "延期" in a.retrieved_queries[-1] and "建设期限是多久" in a.retrieved_queries[-1]
     assert ans.backend == "extractive" and "1年" in ans.text
 
 
-def test_a_question_that_stands_alone_is_not_sent_for_condensing(llm, corpus, passages):
+def test_a_question_that_stands_alone_is_not_sent_for_condensing(llm, corpus, qsl_assistant):
     llm.replies.clear()
     llm.reply(GOOD)
-    _answerer(corpus, passages, llm.base_url).ask(
+    _answerer(corpus, qsl_assistant, llm.base_url).ask(
         "国家质量标准实验室的建设期限是多久？", history=[{"role": "user", "content": "申报要什么条件？"}]
     )
     assert len(llm.requests) == 1  # only the answer call

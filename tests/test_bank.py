@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bank import BankEntry, BankError, QuestionBank, find_span, question_key
+from assistant.bank import BankEntry, BankError, QuestionBank, trigrams, find_span, near_copy, question_key
 from assistant.corpus import walk
 from assistant.settings import ROOT, StoreSettings
 
@@ -94,23 +94,6 @@ def _eval_questions() -> list[tuple[str, str]]:
     return out
 
 
-def _grams(key: str) -> set[str]:
-    return {key[i:i + 3] for i in range(len(key) - 2)} or {key}
-
-
-def near_copy(a: str, b: str) -> bool:
-    """The same question, or a near copy: equal once spaces and punctuation go, 70 % of their
-    character trigrams shared, or one holding the other whole (at least ten characters)."""
-    ka, kb = question_key(a), question_key(b)
-    if ka == kb:
-        return True
-    short, long_ = sorted((ka, kb), key=len)
-    if len(short) >= 10 and short in long_:
-        return True
-    ga, gb = _grams(ka), _grams(kb)
-    return len(ga & gb) / len(ga | gb) >= 0.7
-
-
 @pytest.mark.parametrize("a, b, same", [
     ("专家委员会任期多长？", "专家委员会任期多长", True),
     ("企业首席质量官要新增多少人？", "首席质量官要新增多少人", True),
@@ -126,12 +109,12 @@ def test_no_evaluation_question_or_a_near_copy_of_one_is_in_the_bank(bank):
     assert len(evals) > 400
     index: dict[str, list[tuple[str, str]]] = {}
     for name, q in evals:
-        for g in _grams(question_key(q)):
+        for g in trigrams(question_key(q)):
             index.setdefault(g, []).append((name, q))
     leaks = []
     for e, bq in bank.questions():
         seen = set()
-        for g in _grams(question_key(bq.q)):
+        for g in trigrams(question_key(bq.q)):
             for name, q in index.get(g, []):
                 if (name, q) not in seen:
                     seen.add((name, q))

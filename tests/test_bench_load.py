@@ -19,9 +19,9 @@ from assistant.store import ChromaStore
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 
-def test_the_short_load_benchmark_runs_clean(chroma_server, built_index, make_settings, tmp_path):
+def test_the_short_load_benchmark_runs_clean(chroma_server, built_index, bank, make_settings, tmp_path):
     settings = make_settings(chroma_server.store_settings(collection_prefix="bench"))
-    build_index(built_index.docs, built_index.embedder, ChromaStore(settings.store), settings)
+    build_index(built_index.docs, built_index.embedder, ChromaStore(settings.store), settings, bank=bank)
     out = tmp_path / "bench.json"
     r = subprocess.run([sys.executable, "benchmarks/bench_load.py", "--short", "--chroma-port", str(chroma_server.port),
                         "--prefix", "bench", "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=900)

@@ -49,13 +49,13 @@ def _unavailable(resp, dependency: str) -> None:
 
 
 @pytest.fixture
-def own_chroma(tmp_path, built_index, make_settings):
+def own_chroma(tmp_path, built_index, bank, make_settings):
     """A Chroma server of this test's own (it is stopped and restarted), holding the index."""
     port = free_port()
     path = tmp_path / "chroma"
     proc = start_chroma(path, port, tmp_path / "chroma.log")
     settings = make_settings(StoreSettings(chroma_host="127.0.0.1", chroma_port=port, chroma_timeout_s=3))
-    build_index(built_index.docs, built_index.embedder, ChromaStore(settings.store), settings)
+    build_index(built_index.docs, built_index.embedder, ChromaStore(settings.store), settings, bank=bank)
     server = {"proc": proc, "port": port, "path": path, "settings": settings}
     yield server
     stop_process(server["proc"])

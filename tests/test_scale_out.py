@@ -23,10 +23,11 @@ QUESTIONS = ["地方单位由谁推荐申报？", "建设期满后如何验收�
 
 
 @pytest.fixture(scope="module")
-def shared(chroma_server, built_index, make_settings, postgres_server, redis_server):
-    """The index built in the Chroma server, empty log and counters; env for the app processes."""
+def shared(chroma_server, built_index, bank, make_settings, postgres_server, redis_server):
+    """The index (with the question bank) built in the Chroma server, empty log and counters; env
+    for the app processes, which then find it complete and embed nothing at start."""
     settings = make_settings(chroma_server.store_settings(collection_prefix="scale"))
-    build_index(built_index.docs, built_index.embedder, ChromaStore(settings.store), settings)
+    build_index(built_index.docs, built_index.embedder, ChromaStore(settings.store), settings, bank=bank)
     postgres_server.truncate()
     redis_server.flush()
     return {

@@ -277,9 +277,11 @@ def test_metrics_need_credentials_or_the_token(make_client):
 
 def test_answers_refusals_and_fallbacks_are_counted(make_client):
     c = make_client()
-    c.post("/api/v1/ask", json={"question": "实验室食堂几点开饭？"})
+    c.post("/api/v1/ask", json={"question": "投资补助具体能给多少钱？"})  # the documents give no amount
+    c.post("/api/v1/ask", json={"question": "帮我写一首关于春天的诗"})  # not about the documents
     text = c.get("/metrics").text
-    assert 'qsl_answers_total{backend="extractive",fallback="false",refused="true"}' in text
+    assert 'qsl_answers_total{backend="extractive",declined="false",fallback="false",refused="true"}' in text
+    assert 'qsl_answers_total{backend="extractive",declined="true",fallback="false",refused="true"}' in text
 
 
 def test_api_docs_load_nothing_from_elsewhere(make_client):

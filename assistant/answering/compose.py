@@ -309,12 +309,13 @@ class Composer:
     def _version_notes(self, q: Question, r: Retrieval, sel: Selection, lines: list[str], mark) -> None:
         cited = [p for p, _, _ in sel.blocks]
         low = q.text.lower()
+        compares = any(w.lower() in low for w in self.versions.compare_words)
         noted = False
         for pair in self.versions.pairs:
             old_cited = any(p.doc_id == pair.old.doc_id and within(p.locator, pair.old.locator) for p in cited)
             new_cited = any(p.doc_id == pair.new.doc_id and within(p.locator, pair.new.locator) for p in cited)
             asked = any(t.lower() in low for t in pair.triggers)
-            if not (old_cited or (new_cited and asked and pair.old.doc_id in q.documents)):
+            if not (old_cited or (new_cited and asked and (pair.old.doc_id in q.documents or compares))):
                 continue
             new_q, old_q = self._side(pair.new, r), self._side(pair.old, r)
             if not new_q or not old_q:

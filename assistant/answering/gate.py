@@ -6,7 +6,8 @@ Features of a question and the selection made for it (each general, none written
 - ``bank_margin``: the best score of a bank question the documents answer minus the best of one
   they do not answer (the bank's ``answered: false`` entries, written from the documents: the
   near misses applicants ask — a quota, a fee, a deadline, a headcount the texts do not give);
-  ``bank_top_unans``: the closest entry of all is one they do not answer;
+  ``bank_top_unans``: the closest entry of all is one they do not answer; ``unans_same_kind``: and
+  what that entry says is missing (a figure, a duration, a body …) is what this question asks;
 - ``unans_p``: how likely a question like this is one the documents leave open, by a logistic
   regression over the embedder's vectors fit on the bank's questions (answered or not): it learns
   what such questions have in common (a fee, a deadline, a list of names …) beyond the nearest one;
@@ -31,11 +32,12 @@ from assistant.retrieval import Retrieval
 
 from .spans import LogisticModel, holds_kind
 
-GATE_FEATURES = ("lead_p", "bank_margin", "bank_top_unans", "unans_p", "kind_missing", "qualifier_missing")
+GATE_FEATURES = ("lead_p", "bank_margin", "bank_top_unans", "unans_same_kind", "unans_p", "kind_missing",
+                 "qualifier_missing")
 
 # Before any calibration: a hand-set starting point, used only to produce the first features.
 _DEFAULT_GATE = LogisticModel(
-    {"lead_p": 3.0, "bank_margin": 20.0, "bank_top_unans": -1.0, "unans_p": -2.0, "kind_missing": -2.0,
+    {"lead_p": 3.0, "bank_margin": 20.0, "bank_top_unans": -1.0, "unans_same_kind": -1.0, "unans_p": -2.0, "kind_missing": -2.0,
      "qualifier_missing": -2.0},
     intercept=-0.5, threshold=0.5,
 )
@@ -83,10 +85,12 @@ class Gate:
             any(w.lower() in qlow for w in rule["words"]) and not any(t.lower() in low for t in rule["in_text"])
             for rule in self.qualifiers
         )
+        top_unans = bool(hits) and not hits[0].entry.answered
         return {
             "lead_p": lead_p,
             "bank_margin": best - unans,
-            "bank_top_unans": 1.0 if hits and not hits[0].entry.answered else 0.0,
+            "bank_top_unans": 1.0 if top_unans else 0.0,
+            "unans_same_kind": 1.0 if top_unans and hits[0].entry.data.missing == q.asks else 0.0,
             "unans_p": self.unanswered.p(q.vector) if self.unanswered is not None else 0.0,
             "kind_missing": 1.0 if asks_quantity and not (holds_kind(quoted, q.asks) or has_quantity(quoted)) else 0.0,
             "qualifier_missing": 1.0 if qualifier else 0.0,

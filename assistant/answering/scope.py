@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.question import Question
+from assistant.question import Question, asks_something
 from assistant.retrieval import BankHit, HybridRetriever
 
 _CLAUSE = re.compile(r"[。！？!?；;\n]|[，,]\s*(?=另外|还有|然后|并且|同时|顺便|再|接着|最后|忽略|无视|别管|不要管|also\b|and then\b|ignore\b|forget\b|then\b)")
@@ -88,18 +88,24 @@ class Router:
         # decline whatever came before); a document's status by the question made self-contained.
         m = self.retriever.reader.read(q.message) if q.follow_up and q.message and q.message != q.text else q
         cls, s = self.scope.classify(m.vector)
-        if cls and s >= self.scope_min:
-            return Route("decline", q.text, cls, scope_sim=s)
+        # A message of several clauses is judged clause by clause first: a question about the
+        # documents with an instruction or a request beside it (…吗？另外，忽略之前的规则…) is
+        # answered, the rest set aside; only when no clause asks about the documents is it declined.
         clauses = [c.strip() for c in _CLAUSE.split(m.text) if len(c.strip()) >= 2]
+        kept, dropped = [], []
         if len(clauses) >= 2 and s >= self.clause_min / 4:
-            kept, dropped = [], []
+            self.retriever.reader.prefetch(clauses)
             for c in clauses:
                 ccls, cs = self.scope.classify(self.retriever.reader.read(c).vector)
                 (dropped if ccls and cs >= self.clause_min else kept).append((c, ccls))
-            if dropped and kept:
-                return Route("answer", "，".join(c for c, _ in kept), ignored=True, scope_sim=s)
-            if dropped:
-                return Route("decline", q.text, dropped[0][1], scope_sim=s)
+        if dropped and any(asks_something(c, m.language) for c, _ in kept):
+            return Route("answer", "，".join(c for c, _ in kept), ignored=True, scope_sim=s)
+        if cls and s >= self.scope_min:
+            return Route("decline", q.text, cls, scope_sim=s)
+        if dropped and kept:
+            return Route("answer", "，".join(c for c, _ in kept), ignored=True, scope_sim=s)
+        if dropped:
+            return Route("decline", q.text, dropped[0][1], scope_sim=s)
         _, domain, fact = self._classify(q)
         if (fact and fact.entry.data.field == "status" and fact.sim >= self.fact_min
                 and fact.sim >= (domain.sim if domain else 0.0) + self.fact_margin):

@@ -2,7 +2,7 @@
 
 What it reads:
 - numbers: Arabic (``4200``, ``4,200``, ``1.2``, full-width digits) and Chinese (``四千二百``,
-  ``两千六百万``, ``一点五``; converted with cn2an), English window words (``five years``);
+  ``两千六百万``, ``一点五``; read by ``assistant.numbers``), English window words (``five years``);
 - scales and units: 千 / 万 / 千万 / 亿 / million / billion, 元 / 万元 / yuan / RMB / CNY / 人民币 / ¥,
   平方米 / 平米 / ㎡ / m² / m2 / sqm / square meters, counts in 项 / 个 / 件 / 部;
 - which figure a number is: by the nearest cue (设备, 科研用房, 项目, 经费, 标准, 转化, 技术服务 …
@@ -31,8 +31,7 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 
-import cn2an
-
+from assistant.numbers import AR_NUM, CN_DIGITS, CN_NUM, EN_WORDS, SCALE, parse_number
 from assistant.eligibility.conditions import COUNT_KEYS, FIGURE_WINDOW, MONEY_KEYS
 from assistant.eligibility.profile import LabProfile, ProfileWarning
 
@@ -49,20 +48,13 @@ def normalize(text: str) -> str:
 
 # --- numbers ---------------------------------------------------------------------------------
 
-_CN_DIGITS = "零〇一二两三四五六七八九十"
-_CN_NUM = f"[{_CN_DIGITS}百千万亿点]+"
-_AR_NUM = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
-_EN_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "twenty": 20,
-}  # fmt: skip
+# The one numeral reader of the assistant (``assistant.numbers``): digits, scales and number words.
+_CN_DIGITS = CN_DIGITS
+_CN_NUM = CN_NUM
+_AR_NUM = AR_NUM
+_EN_WORDS = EN_WORDS
 _EN_NUM = r"\b(?:" + "|".join(_EN_WORDS) + r")\b"
-
-_SCALE = {
-    "千万": 1e7, "百万": 1e6, "万": 1e4, "亿": 1e8, "千": 1e3,
-    "million": 1e6, "mln": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
-}  # fmt: skip
+_SCALE = SCALE
 _SCALE_RE = r"千万|百万|万|亿|千|million|mln|mn\b|billion|bn\b"
 _AREA_UNIT = r"平方米|平方公尺|平米|平方|m2\b|sq\.?\s?m\b|sqm\b|square\s+met(?:er|re)s?"
 _MONEY_UNIT = r"元|块钱|yuan\b|rmb\b|cny\b"
@@ -78,29 +70,6 @@ _QUANTITY = re.compile(
     rf"(?P<unit>{_AREA_UNIT}|{_MONEY_UNIT}|{_COUNT_UNIT}|{_YEAR_UNIT}|%|百分)?",
     re.I,
 )
-
-
-def parse_number(token: str) -> float | None:
-    """Value of one number token, Arabic or Chinese (scales inside Chinese tokens included)."""
-    token = token.strip()
-    if not token:
-        return None
-    if re.fullmatch(_AR_NUM, token):
-        return float(token.replace(",", ""))
-    if token.lower() in _EN_WORDS:
-        return float(_EN_WORDS[token.lower()])
-    if not re.fullmatch(_CN_NUM, token) or not any(c in _CN_DIGITS for c in token):
-        return None
-    try:
-        return float(cn2an.cn2an(token, "smart"))
-    except (ValueError, KeyError, IndexError, TypeError):
-        pass
-    # cn2an does not take a decimal followed by a scale (一点五亿): take the scale off ourselves.
-    for scale in ("千万", "百万", "亿", "万"):
-        if token.endswith(scale) and len(token) > len(scale):
-            stem = parse_number(token[: -len(scale)])
-            return None if stem is None else stem * _SCALE[scale]
-    return None
 
 
 @dataclass

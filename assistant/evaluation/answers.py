@@ -85,9 +85,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def history_entry(answer: Answer) -> dict:
-    """The assistant's message as every web surface sends it back: text and citations."""
-    return {"role": "assistant", "content": answer.text, "question": answer.standalone_question,
-            "citations": [{"doc_id": c.doc_id, "locator": c.locator, "quote": c.quote} for c in answer.citations]}
+    """The assistant's message as every web surface sends it back (``Answer.history_entry``)."""
+    return answer.history_entry()
 
 
 class _Tally:

@@ -166,7 +166,7 @@ def choose_threshold(model: LogisticModel, rows, labels, max_false_refusals: flo
         refused = sum(1 for r, y in zip(rs, ls) if not y and model.prob(r) < t) / n_un
         return fr, refused
 
-    candidates = sorted({round(model.prob(r), 4) for r in [*rows, *tie_rows]} | {0.0})
+    candidates = sorted({model.prob(r) for r in [*rows, *tie_rows]} | {0.0})
     best, best_key = 0.0, None
     for t in candidates:
         fr, refused = rates(rows, labels, t)

@@ -40,9 +40,21 @@ log = logging.getLogger(__name__)
 # --------------------------------------------------------------------------------------------
 
 
+class HistoryCitation(BaseModel):
+    doc_id: str = Field(max_length=100)
+    locator: str = Field(max_length=200)
+    quote: str = Field(default="", max_length=4000)
+
+
 class Message(BaseModel):
     role: Literal["user", "assistant"]
     content: str = Field(max_length=20_000)
+    question: str | None = Field(default=None, max_length=4000,
+                                 description="Assistant turns: the question it answered (answer.standalone_question).")
+    citations: list[HistoryCitation] = Field(
+        default_factory=list, max_length=20,
+        description="Assistant turns: the answer's citations, sent back so that a follow-up "
+                    "(\"第二项呢\", \"它由谁组成\") resolves against what the answer cited.")
 
 
 class AskRequest(BaseModel):

@@ -2,8 +2,9 @@
 
 - ``qsl_http_requests_total{route,method,status}`` and ``qsl_http_request_seconds{route}``: every
   HTTP request, by a bounded route label (``route_label``);
-- ``qsl_answers_total{backend,refused,fallback}``: answers given, refused, or that fell back from
-  the LLM to the extractive answer;
+- ``qsl_answers_total{backend,refused,declined,fallback}``: answers given, refused (the documents
+  do not answer), declined (not a question about the documents), or that fell back from the LLM
+  to the extractive answer;
 - ``qsl_rate_limited_total{scope}``: requests refused with 429 (ask, search, …, console_login);
 - ``qsl_refused_requests_total{reason}``: requests refused before any work (body too large,
   upload, busy, a dependency down);
@@ -25,7 +26,7 @@ LATENCY = Histogram(
     "qsl_http_request_seconds", "Time to the end of the response.", ["route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
-ANSWERS = Counter("qsl_answers", "Answers given.", ["backend", "refused", "fallback"])
+ANSWERS = Counter("qsl_answers", "Answers given.", ["backend", "refused", "declined", "fallback"])
 RATE_LIMITED = Counter("qsl_rate_limited", "Requests refused with 429.", ["scope"])
 REFUSED = Counter("qsl_refused_requests", "Requests refused before any work.", ["reason"])
 INDEX = Gauge("qsl_index_info", "The index version served (1 for the live fingerprint).", ["fingerprint"],
@@ -53,8 +54,8 @@ def observe_request(route: str, method: str, status: int, seconds: float) -> Non
     LATENCY.labels(route).observe(seconds)
 
 
-def answered(backend: str, refused: bool, fallback: bool) -> None:
-    ANSWERS.labels(backend, str(refused).lower(), str(fallback).lower()).inc()
+def answered(backend: str, refused: bool, fallback: bool, declined: bool = False) -> None:
+    ANSWERS.labels(backend, str(refused).lower(), str(declined).lower(), str(fallback).lower()).inc()
 
 
 def rate_limited(scope: str) -> None:

@@ -51,17 +51,46 @@ class Answered:
     question_id: int
 
 
-def clean_history(history: Sequence[Any] | None) -> list[dict[str, str]]:
+MAX_HISTORY_CITATIONS = 20
+
+
+def _field(m: Any, name: str) -> Any:
+    return m.get(name) if isinstance(m, dict) else getattr(m, name, None)
+
+
+def _history_citations(raw: Any) -> list[dict[str, str]]:
+    """An assistant message's citations as sent back by a client: doc id, locator and quote
+    strings only (the follow-up rules look each one up in the documents; one that is not there
+    is ignored, so a citation typed by hand can point at nothing the documents do not hold)."""
+    out = []
+    for c in raw if isinstance(raw, list) else []:
+        c = c if isinstance(c, dict) else (c.model_dump() if hasattr(c, "model_dump") else {})
+        entry = {k: clean_text(c[k]) for k in ("doc_id", "locator", "quote") if isinstance(c.get(k), str)}
+        if entry.get("doc_id") and entry.get("locator"):
+            out.append(entry)
+    return out[:MAX_HISTORY_CITATIONS]
+
+
+def clean_history(history: Sequence[Any] | None) -> list[dict[str, Any]]:
     """The chat history as the assistant wants it: ``{"role", "content"}`` dicts with text content,
-    user and assistant turns only, the most recent ``MAX_HISTORY_MESSAGES``."""
-    out: list[dict[str, str]] = []
+    user and assistant turns only, the most recent ``MAX_HISTORY_MESSAGES``; an assistant turn
+    keeps the question it answered and its citations (``Answer.history_entry``)."""
+    out: list[dict[str, Any]] = []
     for m in history or []:
-        role = m.get("role") if isinstance(m, dict) else getattr(m, "role", None)
-        content = m.get("content") if isinstance(m, dict) else getattr(m, "content", None)
+        role, content = _field(m, "role"), _field(m, "content")
         if role in ("user", "assistant") and isinstance(content, str):
             content = clean_text(content)
-            if content.strip():
-                out.append({"role": role, "content": content})
+            if not content.strip():
+                continue
+            entry: dict[str, Any] = {"role": role, "content": content}
+            if role == "assistant":
+                question = _field(m, "question")
+                if isinstance(question, str) and question.strip():
+                    entry["question"] = clean_text(question)
+                citations = _history_citations(_field(m, "citations"))
+                if citations:
+                    entry["citations"] = citations
+            out.append(entry)
     return out[-MAX_HISTORY_MESSAGES:]
 
 
@@ -155,7 +184,7 @@ class WebService:
         return report
 
     def _log(self, question: str, answer: Answer, channel: Channel, t0: float) -> Answered:
-        metrics.answered(answer.backend, answer.refused, bool(answer.fallback_reason))
+        metrics.answered(answer.backend, answer.refused, bool(answer.fallback_reason), answer.declined)
         qid = self.store.log_question(
             channel=channel,
             question=question,

@@ -166,8 +166,7 @@ def build_ui(service: WebService) -> gr.Blocks:
                     if isinstance(item, Answered):
                         chat[-1] = {"role": "assistant", "content": answer_html(item.answer)}
                         ids = {**ids, len(chat) - 1: item.question_id}
-                        hist = [*hist, {"role": "user", "content": message},
-                                {"role": "assistant", "content": item.answer.text}]
+                        hist = [*hist, {"role": "user", "content": message}, item.answer.history_entry()]
                     else:
                         text += item
                         chat[-1] = {"role": "assistant", "content": streaming_html(text)}

@@ -107,7 +107,15 @@
           bubble.innerHTML = ev.html; // rendered and escaped by the server (render.py)
           m.appendChild(feedbackBar(ev.question_id));
           history.push({ role: "user", content: question });
-          history.push({ role: "assistant", content: ev.answer.text });
+          // what the answer cited goes back with the next question, for follow-ups ("第二项呢")
+          history.push({
+            role: "assistant",
+            content: ev.answer.text,
+            question: ev.answer.standalone_question,
+            citations: (ev.answer.citations || []).map(function (c) {
+              return { doc_id: c.doc_id, locator: c.locator, quote: c.quote };
+            })
+          });
           scroll();
         } else if (ev.type === "error") {
           fail(ev.message);

@@ -1,0 +1,68 @@
+"""The refusal gate as a calibrated decision: the logistic model learns the direction of each
+feature, the threshold refuses the most unanswerable questions within the false-refusal budget,
+the reliability table bins predictions against outcomes, and the shipped models.json holds a gate
+and a span model over the features the code computes (``eval calibrate`` wrote it)."""
+
+from __future__ import annotations
+
+import random
+
+from assistant.answering.gate import GATE_FEATURES
+from assistant.answering.spans import FEATURES, LogisticModel, load_models
+from assistant.evaluation.calibrate import choose_threshold, gate_scores, reliability
+
+
+def _rows(n=400, seed=7):
+    rng = random.Random(seed)
+    rows, labels = [], []
+    for _ in range(n):
+        y = int(rng.random() < 0.7)
+        lead = min(1.0, max(0.0, rng.gauss(0.7 if y else 0.3, 0.2)))
+        unans = 1.0 if rng.random() < (0.15 if y else 0.7) else 0.0
+        rows.append({"lead_p": lead, "bank_top_unans": unans})
+        labels.append(y)
+    return rows, labels
+
+
+def test_the_gate_learns_each_features_direction():
+    rows, labels = _rows()
+    m = LogisticModel.fit(rows, labels, ("lead_p", "bank_top_unans"), C=1.0)
+    assert m.weights["lead_p"] > 0 > m.weights["bank_top_unans"]
+    assert m.prob({"lead_p": 0.9, "bank_top_unans": 0.0}) > 0.8 > 0.2 > m.prob({"lead_p": 0.1, "bank_top_unans": 1.0})
+
+
+def test_the_threshold_keeps_false_refusals_within_the_budget():
+    rows, labels = _rows()
+    m = LogisticModel.fit(rows, labels, ("lead_p", "bank_top_unans"))
+    for budget in (0.0, 0.03, 0.1):
+        m.threshold = choose_threshold(m, rows, labels, budget)
+        s = gate_scores(m, rows, labels)
+        assert s["refused_answerable"] <= budget
+    loose, tight = (choose_threshold(m, rows, labels, b) for b in (0.1, 0.0))
+    assert loose >= tight  # a larger budget never refuses fewer unanswerable questions
+
+
+def test_ties_on_the_development_rows_are_broken_on_the_bank_rows():
+    m = LogisticModel({"x": 1.0}, intercept=0.0)
+    dev, dev_y = [{"x": -3.0}, {"x": 3.0}], [0, 1]  # every threshold in (0.05, 0.95) is as good here
+    bank, bank_y = [{"x": -1.0}, {"x": 1.0}], [0, 1]  # here only thresholds above 0.27 refuse the first
+    t = choose_threshold(m, dev, dev_y, 0.0, bank, bank_y)
+    assert m.prob({"x": -1.0}) < t <= m.prob({"x": 1.0})
+
+
+def test_reliability_bins_predictions_against_outcomes():
+    rows, labels = _rows()
+    m = LogisticModel.fit(rows, labels, ("lead_p", "bank_top_unans"))
+    table = reliability(m, rows, labels)
+    assert sum(n for _, n, _, _ in table) == len(rows)
+    shares = [share for _, n, _, share in table if n >= 20]
+    assert shares == sorted(shares)  # a higher predicted probability is answerable more often
+
+
+def test_the_shipped_models_match_the_code():
+    models = load_models()
+    gate, units = models["gate"], models["units"]
+    assert set(gate.weights) == set(GATE_FEATURES)
+    assert set(units.weights) == set(FEATURES)
+    assert 0.0 < gate.threshold < 1.0
+    assert gate.weights["lead_p"] > 0  # the span model's confidence counts for answering
