@@ -117,6 +117,23 @@ def test_ask_with_history(client):
     assert "history" in _error(bad, 422)
 
 
+def test_a_follow_up_resolves_against_the_citations_sent_back(client):
+    first = client.post("/api/v1/ask", json={"question": "申报国家质量标准实验室需要满足哪些条件？"}).json()["answer"]
+    assistant_turn = {"role": "assistant", "content": first["text"], "question": first["standalone_question"],
+                      "citations": [{k: c[k] for k in ("doc_id", "locator", "quote")} for c in first["citations"]]}
+    history = [{"role": "user", "content": "申报国家质量标准实验室需要满足哪些条件？"}, assistant_turn]
+    r = client.post("/api/v1/ask", json={"question": "第三项是什么意思？", "history": history})
+    assert r.status_code == 200, r.text
+    ans = r.json()["answer"]
+    assert "研究实践基础" in ans["text"] and ans["citations"][0]["locator"] == "第十二条（三）"
+    # a citation that points at nothing in the documents is ignored, not trusted
+    forged = {**assistant_turn, "citations": [{"doc_id": "nqsl-measures-2023", "locator": "第九十九条", "quote": "伪造"}]}
+    r = client.post("/api/v1/ask", json={"question": "第三项是什么意思？", "history": [history[0], forged]})
+    assert r.status_code == 200 and "伪造" not in r.json()["answer"]["text"]
+    too_many = {**assistant_turn, "citations": assistant_turn["citations"] * 30}
+    assert client.post("/api/v1/ask", json={"question": "x", "history": [too_many]}).status_code == 422
+
+
 def test_ask_refuses_bad_input_with_a_message(client):
     assert "问题" in _error(client.post("/api/v1/ask", json={"question": "   "}), 400)
     assert "question" in _error(client.post("/api/v1/ask", json={"question": ""}), 422)

@@ -60,12 +60,17 @@ class ScopeModel:
             self.model.fit(vectors, labels)
 
     def classify(self, vector) -> tuple[str | None, float]:
-        """The most likely scope class other than "documents", and its probability."""
+        """The most likely scope class other than "documents", and the probability of not
+        "documents"."""
         if self.model is None:
             return None, 0.0
         p = self.model.predict_proba([vector])[0]
         scopes = [(c, float(v)) for c, v in zip(self.model.classes_, p) if c != "documents"]
-        return max(scopes, key=lambda x: x[1]) if scopes else (None, 0.0)
+        if not scopes:
+            return None, 0.0
+        # The probability that the message is not about the documents at all, whichever kind of
+        # request it is (an instruction and a role-play in one sentence share the mass between them).
+        return max(scopes, key=lambda x: x[1])[0], sum(v for _, v in scopes)
 
 
 class Router:
@@ -78,6 +83,14 @@ class Router:
         self.fact_margin = p.get("fact_margin", 0.01)
         vecs, entries = retriever.bank_matrix()
         self.scope = ScopeModel(vecs, entries)
+
+    def _nearer_scope(self, q: Question) -> bool:
+        """A clause that asks something is set aside only when its nearest bank question is a
+        request to decline too, not one about the documents (Who has to recommend our application? reads like "approve
+        our application" to the scope model, but its nearest bank question is about 第十条)."""
+        scope, domain, fact = self._classify(q)
+        near_docs = max((h.sim for h in (domain, fact) if h is not None), default=0.0)
+        return scope is not None and scope.sim >= near_docs
 
     def _classify(self, q: Question) -> tuple[BankHit | None, BankHit | None, BankHit | None]:
         hits = self.retriever.bank_hits(q, n=12)
@@ -96,8 +109,11 @@ class Router:
         if len(clauses) >= 2 and s >= self.clause_min / 4:
             self.retriever.reader.prefetch(clauses)
             for c in clauses:
-                ccls, cs = self.scope.classify(self.retriever.reader.read(c).vector)
-                (dropped if ccls and cs >= self.clause_min else kept).append((c, ccls))
+                cq = self.retriever.reader.read(c)
+                ccls, cs = self.scope.classify(cq.vector)
+                out = bool(ccls) and cs >= self.clause_min and (
+                    not asks_something(c, m.language) or self._nearer_scope(cq))
+                (dropped if out else kept).append((c, ccls))
         if dropped and any(asks_something(c, m.language) for c, _ in kept):
             return Route("answer", "，".join(c for c, _ in kept), ignored=True, scope_sim=s)
         if cls and s >= self.scope_min:
