@@ -132,6 +132,7 @@ class Question:
     focus: set[str] = field(default_factory=set)  # terms of the user's own words in a follow-up
     message: str = ""  # the message as typed
     follow_up: bool = False
+    exclude: frozenset[str] = frozenset()  # bank questions (keys) to leave out: a bank question asked as a test of the rest
     _vector: np.ndarray | None = None
     _embed: object = None
 
@@ -156,6 +157,11 @@ class Question:
         return sum(self.weight(t) * t.strength(text) for t in terms) / total
 
 
+# What a question about a document's own facts asks for (a date for 哪天印发, a body for 谁发的).
+_FACT_ASKS = {"date": "date", "issuers": "body", "number": "other", "basis": "other", "supersedes": "other",
+              "status": "yesno"}
+
+
 class AsksModel:
     """What kind of answer a question wants, learnt from the bank's questions (character 1–3-grams,
     logistic regression). Without a bank every question asks ``other``."""
@@ -166,7 +172,9 @@ class AsksModel:
         labels: list[str] = []
         for e, q in bank.questions() if bank is not None else []:
             kind = e.data.asks if e.data.answered else e.data.missing
-            if e.kind == "passage" and kind:
+            if e.kind == "document_fact":
+                kind = _FACT_ASKS.get(e.data.field)
+            if e.kind in ("passage", "document_fact") and kind:
                 texts.append(q.q)
                 labels.append(kind)
         if len(set(labels)) >= 2:

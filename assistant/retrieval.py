@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.bank import Entry, QuestionBank
+from assistant.bank import Entry, QuestionBank, question_key
 from assistant.corpus.sources import Sources, within
 from assistant.embeddings import Embedder
 from assistant.errors import InputError
@@ -135,6 +135,9 @@ class HybridRetriever:
         self._bank_rows = [r for _, r in keep]
         self._bank_vecs = vecs[[i for i, _ in keep]] if keep else np.zeros((0, 1), np.float32)
         self._bank_entry = [entries[r.entry] for r in self._bank_rows]
+        self._row_by_key: dict[str, list[int]] = {}
+        for j, r in enumerate(self._bank_rows):
+            self._row_by_key.setdefault(question_key(r.text), []).append(j)
         self._entry_chunk = {e.id: self._chunk_of(e) for e in self.bank.entries}
         self._bank_bm25 = None
         if self._bank_rows:
@@ -166,8 +169,8 @@ class HybridRetriever:
         ``q``'s own (a part of a question read with the whole of it)."""
         if not len(self._bank_rows):
             return []
-        sims = self._bank_vecs @ (q.vector if vector is None else vector)
-        lexical = self.bank_lexical(q.text)
+        sims = self._masked(self._bank_vecs @ (q.vector if vector is None else vector), q.exclude)
+        lexical = self.bank_lexical(q.text, exclude=q.exclude)
         mix = self.settings.bank_lexical_mix
         best: dict[str, BankHit] = {}
         for j in np.argsort(-sims)[: 12 * n]:
@@ -179,7 +182,16 @@ class HybridRetriever:
                 break
         return sorted(best.values(), key=lambda h: -h.score)[:n]
 
-    def bank_lexical(self, text: str, n: int = 200) -> dict[str, float]:
+    def _masked(self, scores: np.ndarray, exclude: frozenset[str]) -> np.ndarray:
+        """``scores`` of the bank's rows with the rows of the questions in ``exclude`` put last."""
+        if exclude:
+            scores = scores.copy()
+            for key in exclude:
+                for j in self._row_by_key.get(key, []):
+                    scores[j] = -np.inf
+        return scores
+
+    def bank_lexical(self, text: str, n: int = 200, exclude: frozenset[str] = frozenset()) -> dict[str, float]:
         """Entry id -> BM25 score of its best question against ``text``'s words, the best being 1."""
         if self._bank_bm25 is None:
             return {}
@@ -191,7 +203,7 @@ class HybridRetriever:
         tokens = self.vocab.tokenize(self.vocab.expand(low))
         if not tokens:
             return {}
-        scores = self._bank_bm25.get_scores(tokens)
+        scores = self._masked(self._bank_bm25.get_scores(tokens), exclude)
         order = [j for j in np.argsort(-scores)[:n] if scores[j] > 0]
         top = float(scores[order[0]]) if order else 0.0
         out: dict[str, float] = {}
@@ -228,7 +240,7 @@ class HybridRetriever:
         return list(out.items())
 
     def legs(self, text: str, vec: np.ndarray | None, n: int, filters: Filters,
-             legs: Sequence[str] = LEGS) -> dict[str, list[tuple[int, float]]]:
+             legs: Sequence[str] = LEGS, exclude: frozenset[str] = frozenset()) -> dict[str, list[tuple[int, float]]]:
         found: dict[str, list[tuple[int, float]]] = {}
         where = filters.where()
         if vec is not None:
@@ -237,7 +249,7 @@ class HybridRetriever:
             if "dense_sentence" in legs:
                 found["dense_sentence"] = [(self.by_id[i], s) for i, s in self.store.query_sentences(vec, n, where) if i in self.by_id]
             if "bank" in legs and len(self._bank_rows):
-                sims = self._bank_vecs @ vec
+                sims = self._masked(self._bank_vecs @ vec, exclude)
                 found["bank"] = self._bank_chunks(np.argsort(-sims), sims, n, filters)
         if {"lexical", "lexical_sentence", "bank_lexical"} & set(legs):
             tokens = self.vocab.tokenize(self.vocab.expand(text))
@@ -247,7 +259,7 @@ class HybridRetriever:
                 found["lexical_sentence"] = self._lexical(
                     self._bm25_sentences, lambda j: int(self._sentence_owner[j]), tokens, n, filters)
             if "bank_lexical" in legs and self._bank_bm25 is not None and tokens:
-                scores = self._bank_bm25.get_scores(tokens)
+                scores = self._masked(self._bank_bm25.get_scores(tokens), exclude)
                 order = [j for j in np.argsort(-scores) if scores[j] > 0]
                 found["bank_lexical"] = self._bank_chunks(order, scores, n, filters)
         return found
@@ -316,13 +328,13 @@ class HybridRetriever:
         n = self.settings.candidates
         dense_legs = {"dense", "dense_sentence", "bank"} & set(legs)
         vec = q.vector if dense_legs else None
-        found = self.legs(q.text, vec, n, filters, legs)
+        found = self.legs(q.text, vec, n, filters, legs, q.exclude)
         per_part = [self.fuse(q.text, found, q.asks)]
         parts = q.parts if q.multi_part else []
         if parts:
             vecs = [self._vector(p) for p in parts] if dense_legs else [None] * len(parts)
             for p, v in zip(parts, vecs):
-                per_part.append(self.fuse(p, self.legs(p, v, n, filters, legs), q.asks))
+                per_part.append(self.fuse(p, self.legs(p, v, n, filters, legs, q.exclude), q.asks))
         fused: dict[int, float] = {}
         for scores in per_part:
             for i, v in scores.items():
@@ -336,7 +348,7 @@ class HybridRetriever:
         ranked = self._article_first(q, ranked, filters, fused)
         dense_top = max((s for _, s in found.get("dense", [])), default=0.0)
         hits = self.bank_hits(q) if vec is not None else []
-        return Retrieval(q, self._top(ranked, k, fused), hits, dense_top, self.bank_lexical(q.text))
+        return Retrieval(q, self._top(ranked, k, fused), hits, dense_top, self.bank_lexical(q.text, exclude=q.exclude))
 
     def _vector(self, text: str) -> np.ndarray:
         return self.reader.embed(text)

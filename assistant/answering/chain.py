@@ -61,6 +61,7 @@ class Turn:
 
     message: str
     history: list | None = None
+    exclude: frozenset[str] = frozenset()  # bank questions to leave out (calibration asks the bank its own questions)
     resolved: Resolved | None = None
     question: Question | None = None
     route: Route | None = None
@@ -207,6 +208,7 @@ class Answerer:
     def _read(self, t: Turn) -> Turn:
         r = t.resolved
         t.question = self.reader.read(r.standalone, message=t.message, focus_text=r.focus if r.follow_up else None)
+        t.question.exclude = t.exclude
         return t
 
     def _route(self, t: Turn) -> Turn:
@@ -330,9 +332,10 @@ class Answerer:
     def ask(self, question: str, history: list | None = None) -> Answer:
         return self.chain.invoke(Turn(self._validate(question), history))
 
-    def turn(self, question: str, history: list | None = None) -> Turn:
-        """The prepared turn (everything up to the answer), for evaluation and calibration."""
-        return self.prepare.invoke(Turn(self._validate(question), history))
+    def turn(self, question: str, history: list | None = None, exclude: frozenset[str] = frozenset()) -> Turn:
+        """The prepared turn (everything up to the answer), for evaluation and calibration;
+        ``exclude``: bank questions (``bank.question_key``) to leave out of the matching."""
+        return self.prepare.invoke(Turn(self._validate(question), history, exclude))
 
     def ask_stream(self, question: str, history: list | None = None) -> Iterator[str | Answer]:
         t: Turn = self.prepare.invoke(Turn(self._validate(question), history))

@@ -37,6 +37,7 @@ from .spans import Candidate, UnitScorer, holds_kind, is_title
 
 _WHOLE = 240  # a passage this short (without a list) is quoted whole
 _KEEP = 0.3  # other sentences of the lead's passage are quoted when at least this share as likely
+_FIGURE_SHARE = 0.5  # a unit printing the figure asked leads when at least this share as likely as the best
 _MAX_ITEMS = 8
 _MAX_JOINED_QUOTE = 300
 _DIRECT_MAX = 60
@@ -163,6 +164,17 @@ class Composer:
         s, e = max(pieces, key=score)
         return Quote(p, s, e) if e - s >= 4 else None
 
+    @staticmethod
+    def _figure_lead(q: Question, cands: list[Candidate]) -> Candidate:
+        """The lead: the best unit, unless a figure, duration or date is asked, the best unit prints
+        none, and a unit nearly as likely prints one (answer-type matching)."""
+        best = cands[0]
+        if best.features.get("kind_miss", 0.0) and len(cands) > 1:
+            alt = next((c for c in cands[1:6] if c.features.get("kind_ok", 0.0) and c.p >= _FIGURE_SHARE * best.p), None)
+            if alt is not None:
+                return alt
+        return best
+
     def select(self, q: Question, r: Retrieval, scorer: UnitScorer, targets: set[str] = frozenset(),
                parts: list[tuple[Question, list]] | None = None) -> Selection | None:
         """What to quote for ``q`` (see module docstring); ``parts``: the parts of a multi-part
@@ -180,7 +192,7 @@ class Composer:
             if not leads or pc[0].p >= 0.05 or named:
                 leads.append(pc[0])
         if not leads:
-            leads = [cands[0]]
+            leads = [self._figure_lead(q, cands)]
         lead = max(leads, key=lambda c: c.p) if len(leads) > 1 else leads[0]
         sel = Selection(lead, candidates=cands, parts_answered=len(leads))
         by_passage: dict[int, list[Candidate]] = {}

@@ -11,6 +11,13 @@
 3. The router (``scope.Router``): the similarity thresholds that decline the out-of-scope requests
    and send document-fact questions to the catalog, chosen on the same questions.
 
+Besides the development questions, the bank asks itself: one question of every entry (two of a
+not-answered entry), with that question left out of the matching (``Turn.exclude``) so that it
+meets the bank as an unseen paraphrase of its entry would. Its label comes from the entry: the
+unit holding the entry's span answers; a not-answered entry's question should be refused. These
+rows are written from the documents, not from any evaluation set, and outnumber the development
+questions several times; a development question weighs ``DEV_WEIGHT`` bank questions.
+
 Dialogs are played turn by turn (history from the product's own answers) and their turns join
 the questions. It prints each model's fit on the development set and, for any other set given,
 the same measures as a check, plus the gate's reliability table (predicted probability against
@@ -25,7 +32,10 @@ from pathlib import Path
 from assistant.answering.chain import Turn
 from assistant.answering.gate import GATE_FEATURES
 from assistant.answering.spans import FEATURES, MODELS, LogisticModel
+from assistant.bank import question_key
 from assistant.evaluation.answers import expectation, history_entry, load_questions
+
+DEV_WEIGHT = 3
 
 
 def _squash(s: str) -> str:
@@ -55,6 +65,50 @@ def items(questions: Path | None, dialogs: Path | None, answerer) -> list[tuple[
             a = answerer.ask(turn["question"], list(history) or None)
             history += [{"role": "user", "content": turn["question"]}, history_entry(a)]
     return out
+
+
+def bank_samples(bank) -> list[tuple[str, object]]:
+    """(question, entry) pairs the bank asks itself: the entries of the documents' passages and
+    facts, one question each (two for a not-answered entry), rotating through their styles."""
+    out = []
+    for i, e in enumerate(bank.entries):
+        if e.kind not in ("passage", "document_fact") or (e.kind == "passage" and not e.data.locator):
+            continue
+        qs = e.data.questions
+        picks = [qs[i % len(qs)]] if e.answered else [qs[i % len(qs)], qs[(i + 1) % len(qs)]]
+        out += [(text, e) for text in dict.fromkeys(q.q for q in picks)]
+    return out
+
+
+def bank_unit_rows(answerer, samples) -> tuple[list[dict], list[int], list[tuple[int, list[int]]]]:
+    rows, labels, groups = [], [], []
+    for text, e in samples:
+        if not e.quotable:
+            continue
+        t: Turn = answerer.turn(text, None, frozenset({question_key(text)}))
+        if t.route.kind != "answer" or t.selection is None:
+            continue
+        idx = []
+        for c in t.selection.candidates:
+            p = t.retrieval.passages[c.passage]
+            a, b = p.start + c.unit.start, p.start + c.unit.end
+            idx.append(len(rows))
+            rows.append(c.features)
+            labels.append(int(p.doc_id == e.span_doc and min(b, e.end) - max(a, e.start) > 0))
+        if any(labels[i] for i in idx):
+            groups.append((len(groups), idx))
+    return rows, labels, groups
+
+
+def bank_gate_rows(answerer, samples) -> tuple[list[dict], list[int]]:
+    rows, labels = [], []
+    for text, e in samples:
+        t: Turn = answerer.turn(text, None, frozenset({question_key(text)}))
+        if t.route.kind != "answer" or t.decision is None or not t.decision.features:
+            continue
+        rows.append(t.decision.features)
+        labels.append(int(e.answered))
+    return rows, labels
 
 
 def unit_rows(answerer, data) -> tuple[list[dict], list[int], list[tuple[int, list[int]]]]:
@@ -100,17 +154,29 @@ def gate_rows(answerer, data) -> tuple[list[dict], list[int]]:
     return rows, labels
 
 
-def choose_threshold(model: LogisticModel, rows, labels, max_false_refusals: float) -> float:
-    ps = sorted({round(model.prob(r), 4) for r in rows})
-    best_t, best_refused = 0.0, -1.0
-    n_ans = sum(labels) or 1
-    n_un = (len(labels) - sum(labels)) or 1
-    for t in [0.0] + ps:
-        fr = sum(1 for r, y in zip(rows, labels) if y and model.prob(r) < t) / n_ans
-        refused = sum(1 for r, y in zip(rows, labels) if not y and model.prob(r) < t) / n_un
-        if fr <= max_false_refusals and refused > best_refused:
-            best_t, best_refused = t, refused
-    return best_t
+def choose_threshold(model: LogisticModel, rows, labels, max_false_refusals: float,
+                     tie_rows=(), tie_labels=()) -> float:
+    """The threshold that refuses the most unanswerable questions of ``rows`` while refusing at
+    most ``max_false_refusals`` of the answerable ones; among thresholds equal on ``rows``, the one
+    that does best on ``tie_rows`` under the same bound."""
+    def rates(rs, ls, t):
+        n_ans = sum(ls) or 1
+        n_un = (len(ls) - sum(ls)) or 1
+        fr = sum(1 for r, y in zip(rs, ls) if y and model.prob(r) < t) / n_ans
+        refused = sum(1 for r, y in zip(rs, ls) if not y and model.prob(r) < t) / n_un
+        return fr, refused
+
+    candidates = sorted({round(model.prob(r), 4) for r in [*rows, *tie_rows]} | {0.0})
+    best, best_key = 0.0, None
+    for t in candidates:
+        fr, refused = rates(rows, labels, t)
+        if fr > max_false_refusals:
+            continue
+        tfr, trefused = rates(tie_rows, tie_labels, t) if tie_rows else (0.0, 0.0)
+        key = (refused, trefused if tfr <= max_false_refusals else -1.0)
+        if best_key is None or key > best_key:
+            best, best_key = t, key
+    return best
 
 
 def reliability(model: LogisticModel, rows, labels, bins=(0.0, 0.2, 0.4, 0.6, 0.8, 1.01)) -> list[tuple[str, int, float | None, float | None]]:
@@ -174,16 +240,24 @@ def calibrate(assistant, dev_questions: Path, dev_dialogs: Path | None, checks: 
     params = router_params(answerer, dev)
     answerer.router.__init__(answerer.retriever, params)
     lines.append(f"router: {params}")
+    samples = bank_samples(answerer.retriever.bank)
     rows, labels, groups = unit_rows(answerer, dev)
-    units = LogisticModel.fit_ranking([([rows[i] for i in idx], [labels[i] for i in idx]) for _, idx in groups], FEATURES)
-    lines.append(f"span model: {len(rows)} candidate units of {len(groups)} questions ({sum(labels)} holding evidence); "
-                 f"lead holds evidence on dev {top1(units, rows, labels, groups)} (before: {top1(answerer.scorer.model, rows, labels, groups)})")
+    brows, blabels, bgroups = bank_unit_rows(answerer, samples)
+    train = [([rows[i] for i in idx], [labels[i] for i in idx]) for _, idx in groups] * DEV_WEIGHT
+    train += [([brows[i] for i in idx], [blabels[i] for i in idx]) for _, idx in bgroups]
+    units = LogisticModel.fit_ranking(train, FEATURES)
+    lines.append(f"span model: {len(groups)} development questions (x{DEV_WEIGHT}) and {len(bgroups)} bank questions; "
+                 f"lead holds evidence on dev {top1(units, rows, labels, groups)} (before: {top1(answerer.scorer.model, rows, labels, groups)}), "
+                 f"on the bank's own questions {top1(units, brows, blabels, bgroups)}")
     answerer.scorer.model = units
     grows, glabels = gate_rows(answerer, dev)
-    gate = LogisticModel.fit(grows, glabels, GATE_FEATURES, C=0.1)
-    gate.threshold = choose_threshold(gate, grows, glabels, max_false_refusals)
+    bgrows, bglabels = bank_gate_rows(answerer, samples)
+    gate = LogisticModel.fit(grows * DEV_WEIGHT + bgrows, glabels * DEV_WEIGHT + bglabels, GATE_FEATURES, C=0.5)
+    gate.threshold = choose_threshold(gate, grows, glabels, max_false_refusals, bgrows, bglabels)
     answerer.gate.model = gate
-    lines.append(f"gate: {len(grows)} questions, threshold {gate.threshold:.3f}; dev {gate_scores(gate, grows, glabels)}")
+    lines.append(f"gate: {len(grows)} development and {len(bgrows)} bank questions ({len(bglabels) - sum(bglabels)} not answered), "
+                 f"threshold {gate.threshold:.3f} (chosen on the development questions, ties broken on the bank's); dev {gate_scores(gate, grows, glabels)}; "
+                 f"bank {gate_scores(gate, bgrows, bglabels)}")
     lines.append("gate reliability on dev (bin, n, mean predicted, observed answerable share):")
     for b, n, mp, share in reliability(gate, grows, glabels):
         lines.append(f"   {b}  n={n:>3}  predicted {mp if mp is None else round(mp, 2)}  observed {share if share is None else round(share, 2)}")
