@@ -146,11 +146,13 @@ def _settings():
 def _follow(settings, action: str) -> None:
     """Bring the index up to date after a corpus change, unless a running server owns it."""
     from assistant.indexing import index_corpus, served_elsewhere
+    from assistant.live import index_lock
 
     if served_elsewhere(settings):
         console.print(f"{action}; the running server indexes the change within seconds.")
         return
-    r = index_corpus(settings, show_progress=True)
+    with index_lock(settings):
+        r = index_corpus(settings, show_progress=True)
     console.print(f"{action}; index {'updated' if r.built else 'already up to date'}: {r.chunks} chunks "
                   f"({r.embedded} texts embedded), {r.seconds:.1f} s.")
 
@@ -239,10 +241,11 @@ def bank_export(
     all_entries: Annotated[bool, typer.Option("--all", help="Every entry of the bank, not only the curated ones.")] = False,
 ) -> None:
     """Write the curated answers (or the whole bank) as JSON lines."""
-    from assistant.curation import export_entries
+    from assistant.curation import Curator
 
-    n = export_entries(_settings().corpus_dir, out, curated_only=not all_entries)
-    console.print(f"{n} entries written to {out}")
+    text = Curator.from_settings(_settings()).export_text(curated_only=not all_entries)
+    out.write_text(text, encoding="utf-8")
+    console.print(f"{text.count(chr(10))} entries written to {out}")
 
 
 @bank_app.command("import")
@@ -258,7 +261,7 @@ def bank_import(
     if not file.is_file():
         _fail(f"no such file: {file}")
     try:
-        ids = Curator(settings.corpus_dir).import_lines(file.read_text(encoding="utf-8"), by=by)
+        ids = Curator.from_settings(settings).import_lines(file.read_text(encoding="utf-8"), by=by)
     except InputError as e:
         _fail(str(e))
     _follow(settings, f"imported {len(ids)} curated entries")

@@ -1,4 +1,8 @@
-"""Curated answers: help-desk corrections that join the question bank (``bank/curated.jsonl``).
+"""Curated answers: help-desk corrections that join the question bank.
+
+They are kept with the app's data (``Settings.curated_path``, by default ``data/curated.jsonl``),
+apart from the shipped bank under corpus/bank/, in the bank's own format (entries with
+``source: "curated"``, see corpus/bank/README.md); ``assistant.assistant.load_bank`` reads both.
 
 From a thumbs-down or any logged question, staff bind the question to the span of a document
 that answers it (an ``answered`` passage entry: span verbatim under its locator, the core answer
@@ -10,17 +14,21 @@ Saved, it is embedded into the bank's collection and taken up by the serving pro
 quoted with its citation like any answer.
 
 When a document changes so that an entry's span is no longer in it, the bank leaves the entry out
-(never served stale) and ``flagged()`` lists it for review. ``export_entries`` and
+(never served stale) and ``flagged()`` lists it for review. ``Curator.export_text`` and
 ``Curator.import_lines`` move entries as JSON lines (the bank's own format); an import is checked
 whole and refused whole.
 
-Not here: where hit counts are kept (the question log, ``assistant.web.store``).
+Hit counts: an answer that quotes a curated entry's span counts one hit for the entry
+(``HitCounts``, an SQLite file beside the curated answers, shared by every worker process).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -32,18 +40,22 @@ from assistant.knowledge import Knowledge
 from assistant.language import detect_language
 from assistant.library import Library, LibraryError, write_atomic
 
-CURATED_FILE = "curated.jsonl"
-
-
 def entry_id(question: str) -> str:
     return "cur-" + hashlib.sha1(question_key(question).encode()).hexdigest()[:10]
 
 
 class Curator:
-    def __init__(self, corpus_dir: Path):
+    def __init__(self, corpus_dir: Path, path: Path):
         self.dir = Path(corpus_dir)
         self.library = Library(corpus_dir)
-        self.path = self.dir / "bank" / CURATED_FILE
+        self.path = Path(path)
+
+    @classmethod
+    def from_settings(cls, settings) -> Curator:
+        return cls(settings.corpus_dir, settings.curated_path)
+
+    def _bank(self, sources: Sources, catalog) -> QuestionBank:
+        return QuestionBank.load(self.dir / "bank", sources, strict=False, catalog=catalog, extra_files=[self.path])
 
     # -- reading -------------------------------------------------------------------------------
     def entries(self) -> list[BankEntry]:
@@ -55,8 +67,7 @@ class Curator:
         """(entry id, why) of the curated entries the bank leaves out: their span or section is no
         longer in their document (it changed or was removed), so they are not served."""
         docs = load_corpus(self.dir)
-        bank = QuestionBank.load(self.dir / "bank", Sources(docs), strict=False,
-                                 catalog=Knowledge.load(self.dir).catalog)
+        bank = self._bank(Sources(docs), Knowledge.load(self.dir).catalog)
         kept = {e.id for e in bank.entries}
         known = {d.meta.id for d in docs}
         out = []
@@ -138,14 +149,13 @@ class Curator:
         docs = load_corpus(self.dir)
         sources = Sources(docs)
         catalog = Knowledge.load(self.dir).catalog
-        taken = {e.id for e in QuestionBank.load(self.dir / "bank", sources, strict=False, catalog=catalog).entries
-                 if e.data.source != "curated"}
+        taken = {e.id for e in QuestionBank.load(self.dir / "bank", sources, strict=False, catalog=catalog).entries}
         for e in entries:
             if e.doc_id not in sources.docs:
                 raise LibraryError(f"Unknown document {e.doc_id!r}; nothing was saved. 未找到文件。")
             if e.id in taken:
                 raise LibraryError(f"The id {e.id!r} is taken by an entry written with the documents; nothing was saved.")
-            problem = QuestionBank._resolve(Entry(e, CURATED_FILE), sources, catalog)
+            problem = QuestionBank._resolve(Entry(e, self.path.name), sources, catalog)
             if problem:
                 raise LibraryError(f"{e.id}: {problem}; nothing was saved. 所选原文不在该条款中，未保存。")
 
@@ -155,10 +165,64 @@ class Curator:
                                         for e in entries))
 
 
-def export_entries(corpus_dir: Path, out: Path, curated_only: bool = True) -> int:
-    """Write the curated entries (or every entry of the bank) to ``out`` as JSON lines."""
-    bank_dir = Path(corpus_dir) / "bank"
-    files = [bank_dir / CURATED_FILE] if curated_only else sorted(bank_dir.glob("*.jsonl"))
-    lines = [x for f in files if f.exists() for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
-    Path(out).write_text("".join(x + "\n" for x in lines), encoding="utf-8")
-    return len(lines)
+    def export_text(self, curated_only: bool = True) -> str:
+        """The curated entries (or every entry of the bank, shipped ones first) as JSON lines."""
+        files = ([] if curated_only else sorted((self.dir / "bank").glob("*.jsonl"))) + [self.path]
+        lines = [x for f in files if f.exists() for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
+        return "".join(x + "\n" for x in lines)
+
+
+class HitCounts:
+    """How often each curated entry answered a question: entry id -> hits, last hit time. One
+    SQLite file beside the curated answers, written by every serving process."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS hits (entry TEXT PRIMARY KEY, n INTEGER NOT NULL, last REAL)")
+
+    @classmethod
+    def from_settings(cls, settings) -> HitCounts:
+        return cls(settings.curated_path.with_name(settings.curated_path.stem + "-hits.sqlite"))
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    def hit(self, entry_ids: Iterable[str]) -> None:
+        now = time.time()
+        db = self._connect()
+        try:
+            for e in dict.fromkeys(entry_ids):
+                db.execute("INSERT INTO hits VALUES (?, 1, ?) ON CONFLICT(entry) DO UPDATE SET n = n + 1, last = ?",
+                           (e, now, now))
+        finally:
+            db.close()
+
+    def counts(self) -> dict[str, int]:
+        db = self._connect()
+        try:
+            return dict(db.execute("SELECT entry, n FROM hits").fetchall())
+        finally:
+            db.close()
+
+
+def served_entries(answer, bank: QuestionBank, docs: dict) -> list[str]:
+    """Ids of the curated entries an answer quotes: a citation of the entry's document and locator
+    (or an article holding it) whose quoted words overlap the entry's span."""
+    out = []
+    for e in bank.entries:
+        if e.data.source != "curated" or e.start < 0:
+            continue
+        text = docs[e.data.doc_id].text[e.start:e.end] if e.data.doc_id in docs else ""
+        for c in answer.citations:
+            if c.doc_id != e.data.doc_id:
+                continue
+            quote = "".join((c.quote or "").split())
+            span = "".join(text.split())
+            if quote and span and (quote in span or span in quote or (len(quote) > 8 and quote[:8] in span)):
+                out.append(e.id)
+                break
+    return out

@@ -5,7 +5,7 @@ texts under ``raw/``, the question bank under ``bank/`` (curated answers in ``ba
 see ``assistant.curation``), the files as uploaded under ``originals/``, and ``history.jsonl``
 (who changed what, when). The index follows it (``assistant.indexing``), and a running server
 follows both (``assistant.live``). In a deployment the directory lives with the data
-(``QSL_CORPUS_DIR=/srv/qsl/corpus``); ``seed()`` fills an empty one from the shipped corpus.
+(``QSL_CORPUS_DIR=/srv/qsl/corpus``, a copy of the shipped corpus/).
 
 ``Library.draft(data, filename, **facts)`` reads a file (``assistant.ingest``), takes the catalog
 facts given, fills the others from the document's own header, cleans and parses the text exactly
@@ -95,20 +95,6 @@ def corpus_stamp(corpus_dir: Path) -> dict[str, tuple[int, int]]:
                 st = f.stat()
                 out[str(f.relative_to(corpus_dir))] = (st.st_mtime_ns, st.st_size)
     return out
-
-
-def seed(corpus_dir: Path, shipped: Path) -> bool:
-    """Fill an empty or missing ``corpus_dir`` with the shipped corpus; False when it has one."""
-    corpus_dir, shipped = Path(corpus_dir), Path(shipped)
-    if (corpus_dir / "catalog.json").exists() or corpus_dir.resolve() == shipped.resolve():
-        return False
-    corpus_dir.mkdir(parents=True, exist_ok=True)
-    for name in ("catalog.json", "versions.json", "vocabulary.json"):
-        if (shipped / name).exists():
-            shutil.copy2(shipped / name, corpus_dir / name)
-    for sub in ("raw", "bank"):
-        shutil.copytree(shipped / sub, corpus_dir / sub, dirs_exist_ok=True)
-    return True
 
 
 class Library:

@@ -251,9 +251,11 @@ class KnowledgeSettings(BaseModel):
         default=20 * 1024 * 1024, ge=1024,
         description="Largest policy file the administration pages accept for upload.",
     )
-    seed_corpus: bool = Field(
-        default=True,
-        description="Fill an empty or missing corpus directory (corpus_dir) with the shipped documents on start.",
+    curated_file: Path | None = Field(
+        default=None,
+        description="JSON lines of the curated answers help-desk staff save (question-bank entries with source "
+        "'curated'), kept with the app's data, apart from the shipped bank under corpus/bank/. Unset: "
+        "web.data_dir/curated.jsonl.",
     )
 
 
@@ -281,3 +283,8 @@ class Settings(BaseSettings):
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+
+    @property
+    def curated_path(self) -> Path:
+        """Where the curated answers are kept (``knowledge.curated_file``, else under ``web.data_dir``)."""
+        return self.knowledge.curated_file or self.web.data_dir / "curated.jsonl"

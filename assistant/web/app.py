@@ -24,6 +24,9 @@ metrics and last-resort 500 (``middleware.RequestContext``), the client address
 the security headers, CORS and the console guard. Rate limits are counted per client by
 ``WebService.admit`` on ask, search, eligibility and feedback (the chat UI's too).
 
+The assistant is wrapped in ``live.LiveAssistant``: each process takes up documents added, replaced
+or removed and curated answers saved (console, CLI, another worker) within seconds, no restart.
+
 ``serve(workers=N)`` runs N worker processes (uvicorn's supervisor), each building the app with
 ``worker_app()``; they share a `chroma run` server, the question log (PostgreSQL, or one SQLite
 file) and, with Redis, the rate-limit counters. SIGTERM lets requests in flight finish (up to
@@ -114,7 +117,11 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
 
     from fastapi_offline import FastAPIOffline
 
+    from assistant.live import LiveAssistant
+
     settings = settings or assistant.settings
+    if not isinstance(assistant, LiveAssistant):
+        assistant = LiveAssistant(assistant)  # follows documents and curated answers as staff change them
     origins = [o.rstrip("/") for o in settings.web.allowed_origins]
     store = open_store(settings)
     limiter = RateLimiter(settings.rate_limits)
@@ -275,7 +282,13 @@ def serve(host: str | None = None, port: int | None = None, settings: Settings |
         uvicorn.run("assistant.web.app:worker_app", factory=True, workers=workers, **common)
         return
     from assistant import Assistant
+    from assistant.indexing import serving_lock
 
+    # One process writes the embedded index: while this one serves, the CLI's add / remove leave
+    # the indexing to it (it follows the corpus, ``assistant.live``).
+    lock = serving_lock(settings)
+    if lock is not None:
+        lock.acquire(timeout=0)
     app = create_app(Assistant.from_settings(settings), settings)
     log.info("serving on http://%s:%s%s/", host, port, UI_PATH)
     uvicorn.run(app, **common)
