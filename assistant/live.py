@@ -19,6 +19,7 @@ no longer in force).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -107,12 +108,18 @@ class LiveAssistant:
         old = self._current
         try:
             with index_lock(self._settings):
-                stamp = knowledge_stamp(self._settings)  # what is read below
-                docs = load_corpus(self._settings.corpus_dir)
-                bank = load_bank(self._settings, Sources(docs))
-                report = build_index(docs, old.embedder, old.store, self._settings, bank=bank)
-            new = Assistant(self._settings, docs, old.embedder, old.store, report, bank)
-            new.retriever  # noqa: B018 - built now, not on the first request
+                was, stamp = self._stamp, knowledge_stamp(self._settings)  # what is read below
+                if _bank_only(was, stamp):
+                    new, report = self._new_bank(old)
+                    docs = list(old.docs.values())
+                else:
+                    docs = load_corpus(self._settings.corpus_dir)
+                    bank = load_bank(self._settings, Sources(docs))
+                    report = build_index(docs, old.embedder, old.store, self._settings, bank=bank)
+                    new = None
+            if new is None:
+                new = Assistant(self._settings, docs, old.embedder, old.store, report, bank)
+            new.answerer  # noqa: B018 - built now, not on the first request
         except Exception as e:  # noqa: BLE001 - a bad corpus must not take the server down
             log.exception("corpus change not taken up; the previous version keeps serving")
             self.__dict__.update(_error=f"{type(e).__name__}: {e}", _stamp=stamp)
@@ -120,6 +127,27 @@ class LiveAssistant:
         self.__dict__.update(_current=new, _stamp=stamp, _generation=self._generation + 1, _error=None)
         log.info("corpus change taken up in %.1f s: %d documents, %d chunks (%d texts embedded), index %s",
                  time.perf_counter() - t0, len(docs), report.chunks, report.embedded, report.fingerprint)
+
+    def _new_bank(self, old):
+        """Only the question bank changed (a curated answer saved, a bank file edited): embed its
+        new questions and give a copy of the current assistant the new bank. The documents, their
+        index and the lexical indexes stay; this takes well under a second."""
+        import copy
+
+        from assistant.assistant import load_bank
+        from assistant.indexing import sync_bank
+
+        bank = load_bank(self._settings, old.sources)
+        questions, added, removed = sync_bank(bank, old.embedder, old.store)
+        new = copy.copy(old)
+        new.__dict__.pop("answerer", None)  # its gate holds the bank's vectors: built again
+        new.retriever = copy.copy(old.retriever)
+        new.retriever.set_bank(bank)
+        new.bank = bank
+        report = dataclasses.replace(old.index_report, bank_questions=questions, bank_added=added,
+                                     bank_removed=removed, built=False, embedded=0)
+        new.index_report = report
+        return new, report
 
     # -- answers -------------------------------------------------------------------------------
     def ask(self, question, history=None):
@@ -140,6 +168,12 @@ class LiveAssistant:
                     yield noted.text[len(item.text):]
                 item = noted
             yield item
+
+
+def _bank_only(before: dict, after: dict) -> bool:
+    """Whether only question-bank files (the shipped bank's, the curated answers) differ."""
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    return bool(changed) and all(k == "curated" or k.startswith("bank/") for k in changed)
 
 
 def count_hits(assistant, answer) -> None:

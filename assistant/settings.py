@@ -129,7 +129,7 @@ class WebSettings(BaseModel):
     admin_password: SecretStr | None = Field(
         default=None,
         description=(
-            "Password of the administration pages (/console/admin: add, supersede and remove documents, curate "
+            "Password of the administration pages (/admin/: add, supersede and remove documents, curate "
             "answers), a role above the help-desk's read-only one; the admin may also open the help-desk console. "
             "Unset: the administration pages are served only to clients on this machine (loopback)."
         ),

@@ -9,7 +9,7 @@ fingerprint of its content (chunk ids + embedder), and only when every chunk is 
 the alias (metadata of a small ``<prefix>-alias`` collection) to it and drop older collections. A
 build that fails leaves the old collection serving. Building the same corpus with the same
 embedder again finds the fingerprint live and writes nothing. A build is incremental: the vectors
-of chunks and sentences the live collections already hold (same content id, same embedder) are
+of chunks and sentences whose texts the live collections already hold (same embedder) are
 copied over, and only new or changed texts are embedded.
 
 With a server, a request that cannot reach it (refused, reset, timed out after
@@ -198,21 +198,23 @@ class ChromaStore:
             name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None, metadata=meta,
         )
 
-    def _reusable(self, embedder: str | None) -> tuple[dict[str, tuple[str, list]], dict[str, list]]:
-        """The vectors of the live index that a new build may take over instead of embedding again:
-        chunk id -> (header, vector) and sentence id -> vector. Only from an index built by the same
-        embedder (recorded in the collection's metadata); ids derive from content, so an id found
-        here has the same text."""
+    def _reusable(self, embedder: str | None) -> tuple[dict[str, list], dict[str, list]]:
+        """The vectors of the live index that a new build may take over instead of embedding again,
+        by the exact text embedded: chunk text (context header + text) -> vector and sentence ->
+        vector. Only from an index built by the same embedder (recorded in the collection's
+        metadata): a vector depends on its text alone, so an unchanged article keeps its vector even
+        in a new version of its document (another document id)."""
         if not embedder or not self.live_name():
             return {}, {}
         try:
             col = self.collection()
             if (col.metadata or {}).get("embedder") != embedder:
                 return {}, {}
-            got = col.get(include=["metadatas", "embeddings"])
-            chunks = {i: (m.get("header", ""), v) for i, m, v in zip(got["ids"], got["metadatas"], got["embeddings"])}
-            got = self.sentence_collection().get(include=["embeddings"])
-            return chunks, dict(zip(got["ids"], got["embeddings"]))
+            got = col.get(include=["metadatas", "documents", "embeddings"])
+            chunks = {f"{m.get('header', '')}\n{d}": v
+                      for m, d, v in zip(got["metadatas"], got["documents"], got["embeddings"])}
+            got = self.sentence_collection().get(include=["documents", "embeddings"])
+            return chunks, dict(zip(got["documents"], got["embeddings"]))
         except IndexNotReady:
             return {}, {}
 
@@ -229,8 +231,8 @@ class ChromaStore:
         """Write ``chunks`` (and each chunk's ``sentences``) into new collections and make them
         live. Returns False when the same content was already live (nothing written).
 
-        With ``embedder`` (its name) given, a chunk or sentence that the live index already holds
-        (same content id, same context header, same embedder) keeps its vector: only new or changed
+        With ``embedder`` (its name) given, a chunk or sentence whose text (with its context header)
+        the live index already holds, embedded by the same embedder, keeps its vector: only new or changed
         texts are embedded (``last_build`` says how many of each). The switch stays atomic: the new
         collections are complete before the alias moves to them."""
         name = f"{self.prefix}-{fp}"
@@ -239,9 +241,9 @@ class ChromaStore:
         old_chunks, old_sentences = self._reusable(embedder)
         embedded = 0
 
-        def vectors(ids: list[str], texts: list[str], have) -> list:
+        def vectors(texts: list[str], have) -> list:
             nonlocal embedded
-            out = [have(i) for i in ids]
+            out = [have(t) for t in texts]
             todo = [k for k, v in enumerate(out) if v is None]
             if todo:
                 fresh = embed([texts[k] for k in todo])
@@ -255,10 +257,9 @@ class ChromaStore:
         scol = self._fresh(f"{name}{_SENTENCES}", len(rows), embedder)
         for i in range(0, len(rows), _BATCH):
             batch = rows[i:i + _BATCH]
-            ids = [f"{c.id}:{n}" for c, n, _ in batch]
             scol.add(
-                ids=ids,
-                embeddings=vectors(ids, [s for _, _, s in batch], old_sentences.get),
+                ids=[f"{c.id}:{n}" for c, n, _ in batch],
+                embeddings=vectors([s for _, _, s in batch], old_sentences.get),
                 documents=[s for _, _, s in batch],
                 metadatas=[{"chunk_id": c.id, "doc_id": c.doc_id, "status": c.status} for c, _, _ in batch],
             )
@@ -268,14 +269,9 @@ class ChromaStore:
             batch = list(chunks[i:i + _BATCH])
             heads = list(headers[i:i + _BATCH])
             texts = [f"{h}\n{c.text}" for h, c in zip(heads, batch)]
-
-            def kept(k: int, batch=batch, heads=heads):
-                old = old_chunks.get(batch[k].id)
-                return old[1] if old is not None and old[0] == heads[k] else None
-
             col.add(
                 ids=[c.id for c in batch],
-                embeddings=vectors(list(range(len(batch))), texts, kept),
+                embeddings=vectors(texts, old_chunks.get),
                 documents=[c.text for c in batch],
                 metadatas=[_to_metadata(c, h) for c, h in zip(batch, heads)],
             )

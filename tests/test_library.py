@@ -197,7 +197,7 @@ def test_add_indexes_only_the_new_document_and_its_articles_are_answered(lib_env
     assert "4月30日" in answer.text
     c = next(c for c in answer.citations if c.doc_id == NEW_ID)
     assert c.quote in a.document(NEW_ID).text
-    answer = a.ask("专家评审组至少要几名专家？")
+    answer = a.ask("按评审细则，专家评审组至少要几名专家？")
     assert (NEW_ID, "第十八条") in {(c.doc_id, c.locator) for c in answer.citations}, answer.citations
 
 
@@ -257,3 +257,90 @@ def test_remove_takes_out_chunks_bank_entries_and_lexical_rows(lib_env):
     assert ("cur-" in cur.flagged()[0][0]) and "no longer" in cur.flagged()[0][1]
     archived = list((lib_env.corpus / "archive").glob("nqsl-review-rules-2025b-*/*"))
     assert any(p.name == "nqsl-review-rules-2025b.txt" for p in archived)
+
+
+# -- curated answers (after the removal above, NEW_ID is the current 实施细则 again) ------------
+def test_a_curated_entry_answers_a_paraphrase_with_its_span_and_counts_hits(lib_env):
+    from assistant.curation import Curator, HitCounts
+    from assistant.live import LiveAssistant
+
+    live = LiveAssistant(assistant_for(lib_env), interval_s=0.0)
+    cur = Curator.from_settings(lib_env.settings)
+    span = "形式审查由推荐单位在收到申报材料后15个工作日内完成"
+    entry = cur.answered("推荐单位形式审查要在多长时间内做完？", NEW_ID, "第十二条", span, answer="15个工作日内",
+                         asks="duration", more_questions=["How long does the formal check take?"], by="desk-1")
+    assert entry.source == "curated" and entry.id.startswith("cur-")
+    saved = [json.loads(x) for x in lib_env.settings.curated_path.read_text(encoding="utf-8").splitlines()]
+    assert any(e["id"] == entry.id and e["span"] == span for e in saved)
+    assert not any("curated" in p.name for p in (lib_env.corpus / "bank").iterdir())  # not in the shipped bank
+    assert live.follow(wait=True) and live.last_error is None
+    assert entry.id in live.bank.by_id()
+
+    answer = live.ask("递交材料后形式审查得审多久？")
+    assert not answer.refused, answer.text
+    c = next(c for c in answer.citations if c.doc_id == NEW_ID)
+    quote = "".join(c.quote.split())
+    assert c.locator == "第十二条" and (span in quote or quote in span), c
+    assert "15个工作日" in answer.text
+    assert HitCounts.from_settings(lib_env.settings).counts().get(entry.id) == 1
+
+
+def test_a_not_answered_entry_says_so_and_whom_to_ask(lib_env):
+    from assistant.curation import Curator
+    from assistant.live import LiveAssistant
+
+    live = LiveAssistant(assistant_for(lib_env), interval_s=0.0)
+    cur = Curator.from_settings(lib_env.settings)
+    cur.unanswered("申报评审要交评审费吗？", NEW_ID, "第十二条", missing="figure",
+                   note="评审细则没有规定评审费用，请向所在省级市场监管部门咨询。")
+    live.follow(wait=True)
+    answer = live.ask("参加评审需不需要缴费？")
+    assert answer.refused, answer.text
+
+
+def test_a_curated_span_that_left_its_document_is_flagged_and_not_served(lib_env):
+    from assistant.curation import Curator
+    from assistant.live import LiveAssistant
+
+    live = LiveAssistant(assistant_for(lib_env), interval_s=0.0)
+    cur = Curator.from_settings(lib_env.settings)
+    entry = next(e for e in cur.entries() if e.locator == "第十二条" and e.answered)
+    raw = lib_env.corpus / "raw" / f"{NEW_ID}.txt"
+    raw.write_text(raw.read_text(encoding="utf-8").replace("15个工作日内完成", "20个工作日内完成"), encoding="utf-8")
+    live.follow(wait=True)
+    assert entry.id not in live.bank.by_id()
+    flagged = dict(cur.flagged())
+    assert entry.id in flagged and "span" in flagged[entry.id]
+    answer = live.ask("递交材料后形式审查得审多久？")
+    assert "15个工作日" not in answer.text
+
+
+def test_curated_entries_export_and_import_as_json_lines(lib_env, tmp_path):
+    from assistant.curation import Curator
+
+    out = tmp_path / "curated.jsonl"
+    result = lib_env.cli("bank", "export", out)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert lines and all(x["source"] == "curated" for x in lines)
+    cur = Curator.from_settings(lib_env.settings)
+    before = lib_env.settings.curated_path.read_bytes()
+    # an entry whose span is not in its article: the whole file is refused
+    bad = dict(lines[0], id="cur-bad", span="本细则自发布之日起施行", answer="施行", asks="date", answered=True)
+    bad.pop("missing", None), bad.pop("note", None)
+    f = tmp_path / "bad.jsonl"
+    f.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [*lines, bad]) + "\n", encoding="utf-8")
+    result = lib_env.cli("bank", "import", f)
+    assert result.exit_code == 2 and "nothing was saved" in result.output, result.output
+    assert lib_env.settings.curated_path.read_bytes() == before
+    f.write_text("not json\n", encoding="utf-8")
+    assert lib_env.cli("bank", "import", f).exit_code == 2
+    # a good one round-trips
+    good = dict(lines[0], id="cur-imported", doc_id=NEW_ID, questions=[{"q": "评审结果在哪里公示？", "style": "plain"}],
+                locator="第二十五条", span="评审结果在市场监管总局网站公示，公示期为10个工作日", answer="10个工作日",
+                asks="duration", answered=True)
+    good.pop("missing", None), good.pop("note", None)
+    f.write_text(json.dumps(good, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = lib_env.cli("bank", "import", f)
+    assert result.exit_code == 0, result.output
+    assert "cur-imported" in {e.id for e in cur.entries()}
