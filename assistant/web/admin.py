@@ -152,7 +152,7 @@ def build_admin_router(service, settings) -> APIRouter:
             rows.append(
                 f"<tr><td>{_esc(d.id)}</td><td>{_esc(d.short_title)}</td><td>{_esc(d.number or '—')}</td>"
                 f"<td>{_esc(d.date)}</td><td>{_esc(status)}{('（由 ' + _esc(by) + ' 替代）') if by else ''}</td>"
-                f"<td>{_esc(sup or '—')}</td><td><form method="post" action="{ADMIN_PATH}/documents/remove">"
+                f'<td>{_esc(sup or "—")}</td><td><form method="post" action="{ADMIN_PATH}/documents/remove">'
                 f'<input type="hidden" name="doc_id" value="{_esc(d.id)}">'
                 f'<button class="danger" type="submit" aria-label="删除 {_esc(d.short_title)}（{_esc(d.id)}）">删除</button>'
                 f"</form></td></tr>")
