@@ -51,7 +51,7 @@ def admin_page(browser, admin_server):
 def ask(base: str, question: str) -> dict:
     r = httpx.post(base + "/api/v1/ask", json={"question": question}, timeout=60)
     assert r.status_code == 200, r.text
-    return r.json()
+    return r.json()["answer"]
 
 
 def cited(base: str, question: str, doc_id: str, locator: str, within_s: float = 30) -> dict:
