@@ -38,9 +38,11 @@ log = logging.getLogger(__name__)
 def load_bank(settings: Settings, sources: Sources) -> QuestionBank:
     """The question bank of the corpus. An entry whose span is no longer in its document (the
     document changed) is left out and logged, never served stale; tests/test_bank.py holds the
-    committed bank to every entry being valid."""
+    committed bank to every entry being valid. The curated answers (``settings.curated_path``,
+    ``assistant.curation``) join it."""
     bank = QuestionBank.load(settings.corpus_dir / "bank", sources, strict=False,
-                             catalog=Knowledge.load(settings.corpus_dir).catalog)
+                             catalog=Knowledge.load(settings.corpus_dir).catalog,
+                             extra_files=[settings.curated_path])
     for problem in bank.problems:
         log.warning("question bank entry left out: %s", problem)
     return bank

@@ -176,15 +176,19 @@ class QuestionBank:
     problems: list[str] = field(default_factory=list)  # entries left out of a non-strict load, and why
 
     @classmethod
-    def load(cls, bank_dir: Path, sources=None, strict: bool = True, catalog=None) -> QuestionBank:
+    def load(cls, bank_dir: Path, sources=None, strict: bool = True, catalog=None,
+             extra_files: Iterable[Path] = ()) -> QuestionBank:
         """Every entry of ``bank_dir/*.jsonl``. With ``sources`` (``assistant.corpus.sources.Sources``)
         each span is checked verbatim under its locator and resolved to document offsets; a bad
         entry raises ``BankError`` (``strict``) or is skipped. Entries of documents the corpus does
-        not hold are left out (tests/test_bank.py checks that the real bank names only real ones)."""
+        not hold are left out (tests/test_bank.py checks that the real bank names only real ones).
+        ``extra_files``: more bank files kept elsewhere (the curated answers, with the app's data)."""
         bank = cls()
         errors: list[str] = []
         seen: dict[str, str] = {}
-        for path in sorted(Path(bank_dir).glob("*.jsonl")) if Path(bank_dir).is_dir() else []:
+        paths = sorted(Path(bank_dir).glob("*.jsonl")) if Path(bank_dir).is_dir() else []
+        paths += [Path(p) for p in extra_files if Path(p).is_file()]
+        for path in paths:
             for ln, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if not line.strip():
                     continue

@@ -19,11 +19,12 @@ import hashlib
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+from assistant.corpus.parsing import CONTAINERS
 from assistant.sentences import split_units
 from assistant.types import Chunk, ParsedDocument, Section
 
 # Units that make one chunk when they fit: an article, or an outline section / box / part.
-_UNIT_KINDS = {"preamble", "article", "section", "box", "item"}
+_UNIT_KINDS = {"preamble", "article", "section", "box", "item", "subitem", "point", "paragraph"}
 
 
 @lru_cache(maxsize=4)
@@ -71,7 +72,7 @@ class Chunker:
             return
         # a container (chapter, part) or a unit too long: its own lead text, then its children
         lead_start, lead_end = node.start, _lead_end(node)
-        if node.kind in ("chapter", "part"):
+        if node.kind in CONTAINERS:
             lead_start = min(self.doc.text.find("\n", node.start) + 1 or lead_end, lead_end)  # past the heading line
         if self.doc.text[lead_start:lead_end].strip():
             yield from self._span(node, lead_start, lead_end, article)

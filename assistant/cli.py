@@ -1,4 +1,5 @@
-"""Command line: ``python -m assistant index | search | ask | eligibility | eval | serve``.
+"""Command line: ``python -m assistant index | search | ask | eligibility | eval | serve``, and for
+keeping the knowledge current ``add | remove | list`` (documents) and ``bank export | import``.
 
 Each command is a thin shell over ``Assistant`` or an evaluation harness; no logic lives here.
 """
@@ -18,6 +19,8 @@ from assistant.errors import InputError
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="国家质量标准实验室 申报助手 / application assistant")
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluation harnesses (numbers go to eval/REPORT.md).")
 app.add_typer(eval_app, name="eval")
+bank_app = typer.Typer(no_args_is_help=True, help="The question bank's curated answers: export and import (JSON lines).")
+app.add_typer(bank_app, name="bank")
 console = Console()
 err = Console(stderr=True)
 
@@ -157,6 +160,136 @@ def serve(
     from assistant.web import serve as serve_web
 
     serve_web(host=host, port=port, workers=workers)
+
+
+def _settings():
+    from assistant.settings import Settings
+
+    return Settings()
+
+
+def _follow(settings, action: str) -> None:
+    """Bring the index up to date after a corpus change, unless a running server owns it."""
+    from assistant.indexing import index_corpus, served_elsewhere
+    from assistant.live import index_lock
+
+    if served_elsewhere(settings):
+        console.print(f"{action}; the running server indexes the change within seconds.")
+        return
+    with index_lock(settings):
+        r = index_corpus(settings, show_progress=True)
+    console.print(f"{action}; index {'updated' if r.built else 'already up to date'}: {r.chunks} chunks "
+                  f"({r.embedded} texts embedded), {r.seconds:.1f} s.")
+
+
+@app.command()
+def add(
+    file: Annotated[Path, typer.Argument(help="A policy file: .txt, .docx, .pdf or .html.")],
+    title: Annotated[Optional[str], typer.Option(help="Full title (default: read from the document).")] = None,
+    issuer: Annotated[Optional[list[str]], typer.Option("--issuer", help="Issuing body (repeat for several).")] = None,
+    number: Annotated[Optional[str], typer.Option(help="Document number (文号), e.g. 国市监质发〔2024〕15号.")] = None,
+    date: Annotated[Optional[str], typer.Option(help="Issue date, YYYY-MM-DD.")] = None,
+    status: Annotated[Optional[str], typer.Option(help="in_force | draft_for_comment | reprint | excerpt.")] = None,
+    supersedes: Annotated[Optional[str], typer.Option(help="Id of the document this new version replaces.")] = None,
+    doc_id: Annotated[Optional[str], typer.Option("--id", help="Id to give it (default: derived from date and text).")] = None,
+    alias: Annotated[Optional[list[str]], typer.Option("--alias", help="A word users name it by (repeat).")] = None,
+    region: Annotated[Optional[list[str]], typer.Option("--region", help="For a regional text: its region's names.")] = None,
+    title_en: Annotated[Optional[str], typer.Option(help="English title.")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="Kind of text (实施细则, 管理办法 …; default from the title).")] = None,
+    by: Annotated[Optional[str], typer.Option(help="Who makes the change (default: this user).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added, change nothing.")] = False,
+) -> None:
+    """Add a policy document (or a new version of one) to the corpus and index it."""
+    from assistant.library import Library
+    from assistant.web.render import outline_text
+
+    settings = _settings()
+    if not file.is_file():
+        _fail(f"no such file: {file}")
+    lib = Library(settings.corpus_dir)
+    try:
+        draft = lib.draft(file.read_bytes(), file.name, doc_id=doc_id, title=title, issuers=issuer, number=number,
+                          date=date, status=status, supersedes=supersedes, aliases=alias, region=region,
+                          title_en=title_en, kind=kind)
+    except InputError as e:
+        _fail(str(e))
+    m = draft.meta
+    console.print(f"[bold]{m.id}[/bold] {m.short_title} {m.number or ''} {m.date} {m.status}"
+                  f"{' supersedes ' + m.supersedes[0] if m.supersedes else ''}", highlight=False)
+    console.print(outline_text(draft.doc), highlight=False, soft_wrap=True)
+    for w in draft.warnings:
+        err.print(f"[yellow]warning:[/yellow] {w}")
+    if dry_run:
+        console.print("dry run: nothing changed.")
+        return
+    try:
+        lib.publish(draft, by=by)
+    except InputError as e:
+        _fail(str(e))
+    _follow(settings, f"added {m.id}")
+
+
+@app.command()
+def remove(
+    doc_id: Annotated[str, typer.Argument(help="Id of the document to remove (see `list`).")],
+    by: Annotated[Optional[str], typer.Option(help="Who makes the change (default: this user).")] = None,
+) -> None:
+    """Remove a document, its question-bank entries and its index rows (its files go to archive/)."""
+    from assistant.library import Library
+
+    settings = _settings()
+    try:
+        meta = Library(settings.corpus_dir).remove(doc_id, by=by)
+    except InputError as e:
+        _fail(str(e))
+    _follow(settings, f"removed {meta.id} {meta.short_title}")
+
+
+@app.command("list")
+def list_documents(as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False) -> None:
+    """The documents of the corpus with their status (superseded versions included)."""
+    from assistant.library import Library
+
+    docs = Library(_settings().corpus_dir).documents()
+    if as_json:
+        print(json.dumps([d.model_dump(mode="json") for d in docs], ensure_ascii=False, indent=2))
+        return
+    for d in docs:
+        sup = f" (supersedes {', '.join(d.supersedes)})" if d.supersedes else ""
+        console.print(f"{d.id:32} {d.status:18} {d.date:10} {d.number or '-':24} {d.short_title}{sup}", highlight=False,
+                      soft_wrap=True)
+
+
+@bank_app.command("export")
+def bank_export(
+    out: Annotated[Path, typer.Argument(help="File to write (JSON lines).")],
+    all_entries: Annotated[bool, typer.Option("--all", help="Every entry of the bank, not only the curated ones.")] = False,
+) -> None:
+    """Write the curated answers (or the whole bank) as JSON lines."""
+    from assistant.curation import Curator
+
+    text = Curator.from_settings(_settings()).export_text(curated_only=not all_entries)
+    out.write_text(text, encoding="utf-8")
+    console.print(f"{text.count(chr(10))} entries written to {out}")
+
+
+@bank_app.command("import")
+def bank_import(
+    file: Annotated[Path, typer.Argument(help="JSON lines of bank entries (as `bank export` writes them).")],
+    by: Annotated[Optional[str], typer.Option(help="Who makes the change (default: this user).")] = None,
+) -> None:
+    """Add curated answers from JSON lines; every entry is checked (span verbatim under its locator)
+    and the file is refused whole, with nothing changed, if one is not valid."""
+    from assistant.curation import Curator
+
+    settings = _settings()
+    if not file.is_file():
+        _fail(f"no such file: {file}")
+    try:
+        ids = Curator.from_settings(settings).import_lines(file.read_text(encoding="utf-8"), by=by)
+    except InputError as e:
+        _fail(str(e))
+    _follow(settings, f"imported {len(ids)} curated entries")
 
 
 @eval_app.command("retrieval")

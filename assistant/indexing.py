@@ -2,7 +2,8 @@
 
 ``build_index`` chunks the parsed corpus, fingerprints the result together with the embedder and
 the chunking settings, and writes a new collection only when that fingerprint is not already live
-(see ``assistant.store`` for the atomic switch). Progress goes to stderr.
+(see ``assistant.store`` for the atomic switch); chunks and sentences the live index already holds
+keep their vectors, so adding one document embeds that document only. Progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class IndexReport:
     bank_questions: int = 0
     bank_added: int = 0
     bank_removed: int = 0
+    embedded: int = 0  # chunk and sentence texts embedded by this build (the others kept their vectors)
 
 
 def corpus_chunks(docs: list[ParsedDocument], settings: Settings) -> list[Chunk]:
@@ -73,12 +75,56 @@ def build_index(
         from tqdm import tqdm
 
         total = len(chunks) + sum(map(len, chunk_sentences))
-        bar = tqdm(total=total, desc="embedding chunks and sentences", unit="text", file=sys.stderr)
+        bar = tqdm(total=total, desc="indexing chunks and sentences (new ones embedded)", unit="text", file=sys.stderr)
         progress = bar.update
     try:
-        built = store.build(chunks, headers, chunk_sentences, embedder.embed_passages, fp, progress)
+        built = store.build(chunks, headers, chunk_sentences, embedder.embed_passages, fp, progress,
+                            embedder=embedder.name)
     finally:
         if bar is not None:
             bar.close()
     questions, added, removed = sync_bank(bank, embedder, store, show_progress)
-    return IndexReport(built, len(chunks), fp, time.perf_counter() - t0, store.where, questions, added, removed)
+    return IndexReport(built, len(chunks), fp, time.perf_counter() - t0, store.where, questions, added, removed,
+                       store.last_build["embedded"] if built else 0)
+
+
+def index_corpus(settings: Settings, embedder: Embedder | None = None, store: ChromaStore | None = None,
+                 show_progress: bool = False) -> IndexReport:
+    """Bring the index up to date with the corpus directory and its question bank, as they are now
+    (only new or changed texts are embedded; what left the corpus leaves the index)."""
+    from assistant.assistant import load_bank
+    from assistant.corpus import load_corpus
+    from assistant.corpus.sources import Sources
+    from assistant.embeddings import make_embedder
+
+    docs = load_corpus(settings.corpus_dir)
+    bank = load_bank(settings, Sources(docs))
+    return build_index(docs, embedder or make_embedder(settings.embedding), store or ChromaStore(settings.store),
+                       settings, show_progress=show_progress, bank=bank)
+
+
+def serving_lock(settings: Settings):
+    """The lock a server holds on an embedded index while it serves (None with a Chroma server,
+    which any process may write to). An embedded index must have one writer: while a server holds
+    this, the CLI leaves indexing to it (the server follows the corpus, ``assistant.live``)."""
+    if settings.store.chroma_host:
+        return None
+    from filelock import FileLock
+
+    settings.store.path.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(settings.store.path / ".serving.lock"))
+
+
+def served_elsewhere(settings: Settings) -> bool:
+    """Whether a server process holds the embedded index (see ``serving_lock``)."""
+    from filelock import Timeout
+
+    lock = serving_lock(settings)
+    if lock is None:
+        return False
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    lock.release()
+    return False

@@ -18,6 +18,9 @@ article (第十二条, 第12条, Article 12, 第十二条第（三）项) gets t
 top passages in one section (items of one list) come back as that section whole; each part of a
 multi-part question keeps its own best passage in the top k.
 
+A superseded version (catalog status ``superseded``) is left out unless the question names it or
+the caller filters by document or status.
+
 Not handled here: whether the passages answer (the answer chain's job).
 """
 
@@ -101,6 +104,8 @@ class HybridRetriever:
         self._doc_names = sorted({a.lower() for d in catalog.documents for a in (*d.aliases, *d.generic_aliases)}
                                  | {d.short_title.strip("《》").lower() for d in catalog.documents}, key=len, reverse=True)
         self.regions = {d.id: [n.lower() for n in d.region] for d in catalog.documents if d.region}
+        # Versions a newer text replaced: kept and searchable, not cited unless a question names them.
+        self.superseded = {d.id for d in catalog.documents if d.status == "superseded"}
         self.store = store
         self.embedder = embedder
         self.settings = settings
@@ -316,6 +321,9 @@ class HybridRetriever:
         k = self.settings.k if k is None else k
         if not 1 <= k <= 50:
             raise InputError("k must be between 1 and 50.")
+        hidden = self.superseded - q.documents if doc_ids is None and statuses is None else set()
+        if hidden:
+            doc_ids = [d.id for d in self.catalog.documents if d.id not in hidden]
         filters = Filters(doc_ids, statuses)
         n = self.settings.candidates
         dense_legs = {"dense", "dense_sentence", "bank"} & set(legs)

@@ -125,6 +125,15 @@ class WebSettings(BaseModel):
             "Unset: those are served only to clients on this machine (loopback)."
         ),
     )
+    admin_user: str = Field(default="admin", description="User name of the console's administration pages (HTTP Basic).")
+    admin_password: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Password of the administration pages (/admin/: add, supersede and remove documents, curate "
+            "answers), a role above the help-desk's read-only one; the admin may also open the help-desk console. "
+            "Unset: the administration pages are served only to clients on this machine (loopback)."
+        ),
+    )
 
 
 class LimitSettings(BaseModel):
@@ -230,12 +239,36 @@ class ServeSettings(BaseModel):
     )
 
 
+class KnowledgeSettings(BaseModel):
+    """Keeping the corpus current while serving (``QSL_KNOWLEDGE__…``); see ``assistant.live``."""
+
+    watch_interval_s: float = Field(
+        default=0.5, gt=0, le=60,
+        description="How often a serving process looks for changes to the corpus directory (documents, curated "
+        "answers) made by another process, the CLI or by hand, and takes them up.",
+    )
+    max_upload_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024,
+        description="Largest policy file the administration pages accept for upload.",
+    )
+    curated_file: Path | None = Field(
+        default=None,
+        description="JSON lines of the curated answers help-desk staff save (question-bank entries with source "
+        "'curated'), kept with the app's data, apart from the shipped bank under corpus/bank/. Unset: "
+        "web.data_dir/curated.jsonl.",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="QSL_", env_nested_delimiter="__", env_file=".env", extra="ignore"
     )
 
-    corpus_dir: Path = Field(default=ROOT / "corpus", description="Policy texts and catalog.json.")
+    corpus_dir: Path = Field(
+        default=ROOT / "corpus",
+        description="Policy texts, catalog.json and the question bank; staff changes are written here (in a "
+        "deployment, a directory with the data, e.g. /srv/qsl/corpus, seeded from the shipped corpus).",
+    )
     prompts_dir: Path = Field(default=ROOT / "prompts", description="Prompt templates, one file per purpose and language.")
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
@@ -249,3 +282,9 @@ class Settings(BaseSettings):
     question_log: QuestionLogSettings = Field(default_factory=QuestionLogSettings)
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+
+    @property
+    def curated_path(self) -> Path:
+        """Where the curated answers are kept (``knowledge.curated_file``, else under ``web.data_dir``)."""
+        return self.knowledge.curated_file or self.web.data_dir / "curated.jsonl"

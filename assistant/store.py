@@ -8,7 +8,9 @@ Rebuilds are atomic from a reader's point of view: a build writes a new collecti
 fingerprint of its content (chunk ids + embedder), and only when every chunk is in does it switch
 the alias (metadata of a small ``<prefix>-alias`` collection) to it and drop older collections. A
 build that fails leaves the old collection serving. Building the same corpus with the same
-embedder again finds the fingerprint live and writes nothing.
+embedder again finds the fingerprint live and writes nothing. A build is incremental: the vectors
+of chunks and sentences whose texts the live collections already hold (same embedder) are
+copied over, and only new or changed texts are embedded.
 
 With a server, a request that cannot reach it (refused, reset, timed out after
 ``chroma_timeout_s``, a 5xx) raises ``ServiceUnavailable``: the web app answers 503, and the next
@@ -154,6 +156,7 @@ class ChromaStore:
         self._alias_name = f"{self.prefix}-alias"
         self._live = None
         self._live_checked = 0.0  # monotonic time the alias was last read while serving
+        self.last_build = {"embedded": 0, "reused": 0}  # texts embedded / vectors taken over by the last build
 
     # -- alias -----------------------------------------------------------------------------
     def _alias(self):
@@ -185,14 +188,35 @@ class ChromaStore:
         return self._live_sentences
 
     # -- build -----------------------------------------------------------------------------
-    def _fresh(self, name: str, count: int):
+    def _fresh(self, name: str, count: int, embedder: str | None = None):
         try:
             self.client.delete_collection(name)  # a half-written collection of an earlier failed build
         except Exception:  # noqa: BLE001 - NotFound differs between client kinds
             pass
+        meta = {"records": count, **({"embedder": embedder} if embedder else {})}
         return self.client.create_collection(
-            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None, metadata={"records": count},
+            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None, metadata=meta,
         )
+
+    def _reusable(self, embedder: str | None) -> tuple[dict[str, list], dict[str, list]]:
+        """The vectors of the live index that a new build may take over instead of embedding again,
+        by the exact text embedded: chunk text (context header + text) -> vector and sentence ->
+        vector. Only from an index built by the same embedder (recorded in the collection's
+        metadata): a vector depends on its text alone, so an unchanged article keeps its vector even
+        in a new version of its document (another document id)."""
+        if not embedder or not self.live_name():
+            return {}, {}
+        try:
+            col = self.collection()
+            if (col.metadata or {}).get("embedder") != embedder:
+                return {}, {}
+            got = col.get(include=["metadatas", "documents", "embeddings"])
+            chunks = {f"{m.get('header', '')}\n{d}": v
+                      for m, d, v in zip(got["metadatas"], got["documents"], got["embeddings"])}
+            got = self.sentence_collection().get(include=["documents", "embeddings"])
+            return chunks, dict(zip(got["documents"], got["embeddings"]))
+        except IndexNotReady:
+            return {}, {}
 
     def build(
         self,
@@ -202,20 +226,40 @@ class ChromaStore:
         embed: Callable[[list[str]], np.ndarray],
         fp: str,
         progress: Callable[[int], None] | None = None,
+        embedder: str | None = None,
     ) -> bool:
         """Write ``chunks`` (and each chunk's ``sentences``) into new collections and make them
-        live. Returns False when the same content was already live (nothing written)."""
+        live. Returns False when the same content was already live (nothing written).
+
+        With ``embedder`` (its name) given, a chunk or sentence whose text (with its context header)
+        the live index already holds, embedded by the same embedder, keeps its vector: only new or changed
+        texts are embedded (``last_build`` says how many of each). The switch stays atomic: the new
+        collections are complete before the alias moves to them."""
         name = f"{self.prefix}-{fp}"
         if self.live_name() == name:
             return False
-        col = self._fresh(name, len(chunks))
+        old_chunks, old_sentences = self._reusable(embedder)
+        embedded = 0
+
+        def vectors(texts: list[str], have) -> list:
+            nonlocal embedded
+            out = [have(t) for t in texts]
+            todo = [k for k, v in enumerate(out) if v is None]
+            if todo:
+                fresh = embed([texts[k] for k in todo])
+                embedded += len(todo)
+                for k, v in zip(todo, fresh):
+                    out[k] = v
+            return [np.asarray(v, dtype=np.float32).tolist() for v in out]
+
+        col = self._fresh(name, len(chunks), embedder)
         rows = [(c, n, s) for c, sents in zip(chunks, sentences) for n, s in enumerate(sents)]
-        scol = self._fresh(f"{name}{_SENTENCES}", len(rows))
+        scol = self._fresh(f"{name}{_SENTENCES}", len(rows), embedder)
         for i in range(0, len(rows), _BATCH):
             batch = rows[i:i + _BATCH]
             scol.add(
                 ids=[f"{c.id}:{n}" for c, n, _ in batch],
-                embeddings=embed([s for _, _, s in batch]),
+                embeddings=vectors([s for _, _, s in batch], old_sentences.get),
                 documents=[s for _, _, s in batch],
                 metadatas=[{"chunk_id": c.id, "doc_id": c.doc_id, "status": c.status} for c, _, _ in batch],
             )
@@ -223,12 +267,13 @@ class ChromaStore:
                 progress(len(batch))
         for i in range(0, len(chunks), _BATCH):
             batch = list(chunks[i:i + _BATCH])
-            texts = [f"{h}\n{c.text}" for h, c in zip(headers[i:i + _BATCH], batch)]
+            heads = list(headers[i:i + _BATCH])
+            texts = [f"{h}\n{c.text}" for h, c in zip(heads, batch)]
             col.add(
                 ids=[c.id for c in batch],
-                embeddings=embed(texts),
+                embeddings=vectors(texts, old_chunks.get),
                 documents=[c.text for c in batch],
-                metadatas=[_to_metadata(c, h) for c, h in zip(batch, headers[i:i + _BATCH])],
+                metadatas=[_to_metadata(c, h) for c, h in zip(batch, heads)],
             )
             if progress:
                 progress(len(batch))
@@ -237,6 +282,7 @@ class ChromaStore:
         self._alias().modify(metadata={"live": name})
         self._live = None  # serve the new collection from the next query on
         self._drop_old(keep=name)
+        self.last_build = {"embedded": embedded, "reused": len(rows) + len(chunks) - embedded}
         return True
 
     def _drop_old(self, keep: str) -> None:

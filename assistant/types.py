@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-DocStatus = Literal["in_force", "draft_for_comment", "reprint", "excerpt"]
+DocStatus = Literal["in_force", "draft_for_comment", "reprint", "excerpt", "superseded"]
 FactField = Literal["number", "date", "issuers", "basis", "supersedes", "status"]
 
 
@@ -45,6 +45,8 @@ class DocumentMeta(BaseModel):
     source_file: str = Field(description="File under corpus/raw/ holding the text as received.")
     source_note: str = Field(default="", description="Where the text comes from and what is missing from it.")
     supersedes: list[str] = Field(default_factory=list, description="Ids of documents this one updates.")
+    status_before: DocStatus | None = Field(
+        default=None, description="For a superseded document: the status it had before the new version came.")
     aliases: list[str] = Field(
         default_factory=list,
         description="Words by which users name this document (纲要, 五部门, 辽宁 …); a question naming one favours it.",
@@ -84,8 +86,9 @@ class Section(BaseModel):
     """
 
     doc_id: str
-    kind: Literal["document", "preamble", "chapter", "article", "part", "section", "item", "subitem", "box", "paragraph"]
-    label: str = Field(description="The marker as printed: 第十二条, （一）, 1., 一、, 专栏6 …")
+    kind: Literal["document", "preamble", "volume", "chapter", "division", "article", "part", "section", "item",
+                  "subitem", "point", "box", "paragraph"]
+    label: str = Field(description="The marker as printed: 第十二条, （一）, 1., （1）, ①, 一、, 专栏6, 第3段 …")
     title: str = Field(default="", description="Heading words after the marker, e.g. 设施条件, 主要任务.")
     locator: str = Field(description="Citation locator, e.g. 第十二条（四）3 or 二、主要任务 > （四）聚焦研究重点.")
     path: list[str] = Field(default_factory=list, description="Heading path from the document root.")

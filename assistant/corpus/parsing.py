@@ -1,15 +1,21 @@
 """Clean document text -> its tree of sections, as the document itself structures it.
 
 Two styles occur:
-- articles (the 管理办法): 第X章 > 第X条 > （一） > 1.
-- outline (指导意见, 纲要, 实施方案): 一、 > （一） > 1. , and 专栏N boxes beside the （X） sections.
+- articles (the 管理办法, a 实施细则): 第X编 > 第X章 > 第X节 > 第X条 > （一） > 1. > （1） > ①
+- outline (指导意见, 纲要, 实施方案): 第X章 > 一、 > （一） > 1. > （1） > ① , and 专栏N boxes beside the
+  （X） sections.
+
+A text with none of these headings (a notice, a letter) is cut into its paragraphs (第N段), each
+a section of its own, so it can still be indexed and cited; ``structured()`` tells the two apart.
 
 A line is a heading only at the start of a line, and only when its number continues the count of
 its level (1, or the previous number + 1), so a reference inside a sentence (依照第十二条…) or a
 stray numbered line never opens a section. Half-width and full-width brackets are both read;
 locators always print full-width brackets.
 
-Not handled: headings in the middle of a line, tables, and footnotes (the corpus has none).
+款 (the unnumbered paragraphs of an article) are not nodes: an article is cited whole or by its
+项, and the chunker splits a long one at its 款. Not handled: headings in the middle of a line,
+tables, and footnotes (the corpus has none).
 """
 
 from __future__ import annotations
@@ -23,20 +29,30 @@ from assistant.types import DocumentMeta, ParsedDocument, Section
 
 _CN_NUM = "一二三四五六七八九十百零〇两"
 
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _PATTERNS: dict[str, re.Pattern[str]] = {
+    "volume": re.compile(rf"^第([{_CN_NUM}\d]+)编\s*(.*)$"),
     "chapter": re.compile(rf"^第([{_CN_NUM}\d]+)章\s*(.*)$"),
+    "division": re.compile(rf"^第([{_CN_NUM}\d]+)节\s*(.*)$"),
     "article": re.compile(rf"^第([{_CN_NUM}\d]+)条\s*(.*)$"),
     "part": re.compile(rf"^([{_CN_NUM}]+)、\s*(.*)$"),
     "section": re.compile(rf"^[（(]([{_CN_NUM}]+)[）)]\s*(.*)$"),
     "item": re.compile(r"^(\d{1,2})\s*[.．、]\s*(.*)$"),
     "box": re.compile(r"^专栏\s*(\d+)\s*(.*)$"),
+    "subitem": re.compile(r"^[（(](\d{1,2})[）)]\s*(.*)$"),
+    "point": re.compile(rf"^([{_CIRCLED}])\s*(.*)$"),
 }
+_LEVEL_WORD = {"volume": "编", "chapter": "章", "division": "节"}
+# Containers whose own heading line is not text of a chunk.
+CONTAINERS = ("volume", "chapter", "division", "part")
 _MAX_PART_TITLE = 30
 _MAX_TITLE = 30
 
 
 def to_int(numeral: str) -> int:
-    """'十二' -> 12, '12' -> 12 (cn2an does the Chinese numerals)."""
+    """'十二' -> 12, '12' -> 12, '③' -> 3 (cn2an does the Chinese numerals)."""
+    if len(numeral) == 1 and numeral in _CIRCLED:
+        return _CIRCLED.index(numeral) + 1
     return int(numeral) if numeral.isdigit() else int(cn2an.cn2an(numeral, "smart"))
 
 
@@ -59,7 +75,7 @@ class _Open:
 
 def _title_of(kind: str, rest: str) -> str:
     rest = rest.strip()
-    if kind == "chapter":
+    if kind in ("volume", "chapter", "division"):
         return re.sub(r"\s+", "", rest)
     if kind == "article":
         return ""
@@ -70,8 +86,8 @@ def _title_of(kind: str, rest: str) -> str:
 
 
 def _label_of(kind: str, number: str, n: int) -> str:
-    if kind == "chapter":
-        return f"第{number}章"
+    if kind in ("volume", "chapter", "division"):
+        return f"第{number}{_LEVEL_WORD[kind]}"
     if kind == "article":
         return f"第{number}条"
     if kind == "part":
@@ -80,6 +96,10 @@ def _label_of(kind: str, number: str, n: int) -> str:
         return f"（{number}）"
     if kind == "item":
         return f"{n}."
+    if kind == "subitem":
+        return f"（{n}）"
+    if kind == "point":
+        return number
     return f"专栏{n}"
 
 
@@ -89,9 +109,9 @@ class _Parser:
         self.text = text
         self.articles = bool(re.search(r"(?m)^第[一二三四五六七八九十]+条", text))
         self.ranks = (
-            {"chapter": 1, "article": 2, "section": 3, "item": 4}
+            {"volume": 1, "chapter": 2, "division": 3, "article": 4, "section": 5, "item": 6, "subitem": 7, "point": 8}
             if self.articles
-            else {"part": 1, "section": 2, "box": 2, "item": 3}
+            else {"chapter": 1, "part": 2, "section": 3, "box": 3, "item": 4, "subitem": 5, "point": 6}
         )
         self.last: dict[str, int] = {}
 
@@ -132,14 +152,15 @@ class _Parser:
 
     def _locator(self, node: _Open, parents: list[_Open]) -> str:
         if self.articles:
-            named = [p for p in parents + [node] if p.kind in ("article", "section", "item")]
+            named = [p for p in parents + [node] if p.kind in ("article", "section", "item", "subitem", "point")]
             if not named:
                 return f"{node.label} {node.title}".strip()
             loc = ""
             for p in named:
                 loc += p.label.rstrip(".") if p.kind == "item" else p.label
             return loc
-        steps = [f"{p.label}{' ' if p.kind in ('item', 'box') else ''}{p.title}".strip() for p in parents + [node]]
+        steps = [f"{p.label}{' ' if p.kind in ('item', 'box', 'subitem', 'point') else ''}{p.title}".strip()
+                 for p in parents + [node]]
         return " > ".join(steps)
 
     def _preamble_locator(self, title: str) -> str:
@@ -175,13 +196,43 @@ class _Parser:
         if node.kind == "document":
             return self._section("document", "", node.title, self.meta.short_title, [], 0, len(self.text), children)
         locator = self._locator(node, [p for p in parents if p.kind != "document"])
-        path = [f"{p.label}{(' ' if p.kind == 'chapter' else '')}{p.title}".strip() for p in parents + [node] if p.kind != "document"]
+        path = [f"{p.label}{(' ' if p.kind in ('volume', 'chapter', 'division') else '')}{p.title}".strip()
+                for p in parents + [node] if p.kind != "document"]
         return self._section(node.kind, node.label, node.title, locator, path, node.start, node.end, children)
 
 
+def _paragraphs(meta: DocumentMeta, text: str) -> Section:
+    """The tree of a text without headings: its title line (a short first line not closed by
+    punctuation) as the preamble, then one section per paragraph, 第1段, 第2段 …"""
+    nodes: list[Section] = []
+    offset, n = 0, 0
+    for i, line in enumerate(text.split("\n")):
+        if line.strip():
+            end = offset + len(line)
+            if i == 0 and len(line) <= 60 and not re.search(r"[。；;！!？?]$", line):
+                nodes.append(Section(doc_id=meta.id, kind="preamble", label="", title="标题", locator="标题",
+                                     path=["标题"], start=offset, end=end, text=line))
+            else:
+                n += 1
+                label = f"第{n}段"
+                nodes.append(Section(doc_id=meta.id, kind="paragraph", label=label, locator=label, path=[label],
+                                     start=offset, end=end, text=line))
+        offset += len(line) + 1
+    return Section(doc_id=meta.id, kind="document", label="", title=meta.title, locator=meta.short_title,
+                   path=[], start=0, end=len(text.rstrip("\n")), text=text.rstrip("\n"), children=nodes)
+
+
+def structured(doc: ParsedDocument) -> bool:
+    """Whether the parser found headings in ``doc`` (else it was cut into paragraphs)."""
+    return any(c.kind not in ("preamble", "paragraph") for c in doc.root.children)
+
+
 def parse_document(meta: DocumentMeta, text: str) -> ParsedDocument:
-    """Build the section tree of a cleaned document."""
-    return ParsedDocument(meta=meta, text=text, root=_Parser(meta, text).parse())
+    """Build the section tree of a cleaned document (by paragraphs when it has no headings)."""
+    root = _Parser(meta, text).parse()
+    if not any(c.kind != "preamble" for c in root.children) and text.strip():
+        root = _paragraphs(meta, text)
+    return ParsedDocument(meta=meta, text=text, root=root)
 
 
 def walk(section: Section):

@@ -3,6 +3,7 @@
 Routes:
   /ui/          applicant chat and eligibility form (Gradio)       /            → /ui/
   /console/     help-desk console (Gradio): search, browse, feedback review; CSV export at /console/export.csv
+  /admin/       administration (admin credentials): add, supersede, remove documents; curate answers
   /widget.js    the embed script for host sites; /widget is the chat page it frames
   /article      one article with the quoted words highlighted (what citation links open)
   /api/v1/...   REST API (OpenAPI at /api/v1/openapi.json, docs at /api/docs with local assets)
@@ -23,6 +24,9 @@ metrics and last-resort 500 (``middleware.RequestContext``), the client address
 (``middleware.ClientAddress``), the body limit and upload refusal (``middleware.BodyLimit``), then
 the security headers, CORS and the console guard. Rate limits are counted per client by
 ``WebService.admit`` on ask, search, eligibility and feedback (the chat UI's too).
+
+The assistant is wrapped in ``live.LiveAssistant``: each process takes up documents added, replaced
+or removed and curated answers saved (console, CLI, another worker) within seconds, no restart.
 
 ``serve(workers=N)`` runs N worker processes (uvicorn's supervisor), each building the app with
 ``worker_app()``; they share a `chroma run` server, the question log (PostgreSQL, or one SQLite
@@ -48,6 +52,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from assistant.settings import Settings
 from assistant.web import metrics
+from assistant.web.admin import ADMIN_PATH, UPLOAD_PATHS, build_admin_router
 from assistant.web.api import article_out, build_router, install_error_handlers
 from assistant.web.auth import ConsoleGuard
 from assistant.web.health import HealthEndpoints, Readiness
@@ -114,7 +119,11 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
 
     from fastapi_offline import FastAPIOffline
 
+    from assistant.live import LiveAssistant
+
     settings = settings or assistant.settings
+    if not isinstance(assistant, LiveAssistant):
+        assistant = LiveAssistant(assistant)  # follows documents and curated answers as staff change them
     origins = [o.rstrip("/") for o in settings.web.allowed_origins]
     store = open_store(settings)
     limiter = RateLimiter(settings.rate_limits)
@@ -147,6 +156,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
     app.state.readiness = readiness
     install_error_handlers(app)
     app.include_router(build_router(service))
+    app.include_router(build_admin_router(service, settings))
 
     @app.get(METRICS_PATH, include_in_schema=False)
     def metrics_page() -> Response:
@@ -188,9 +198,14 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
     # client address and the body limit; the security headers see every response after that, CORS
     # answers preflights next, and the console guard (added first, innermost) refuses console
     # requests with both sets of headers applied.
+    # The administration pages have their own credentials (a role above the help desk's); the
+    # administrator may open the help-desk console too.
+    app.add_middleware(ConsoleGuard, prefixes=(ADMIN_PATH,), user=settings.web.admin_user,
+                       password=settings.web.admin_password, limiter=limiter)
     app.add_middleware(ConsoleGuard, prefixes=(CONSOLE_PATH,), user=settings.web.console_user,
                        password=settings.web.console_password, limiter=limiter,
-                       token_prefixes=(METRICS_PATH,), token=settings.observability.metrics_token)
+                       token_prefixes=(METRICS_PATH,), token=settings.observability.metrics_token,
+                       also=(settings.web.admin_user, settings.web.admin_password))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=origins,
@@ -200,7 +215,8 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
         max_age=600,
     )
     app.add_middleware(SecurityHeaders, allowed_origins=origins)
-    app.add_middleware(BodyLimit, max_bytes=settings.limits.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.limits.max_body_bytes, upload_paths=UPLOAD_PATHS,
+                       max_upload_bytes=settings.knowledge.max_upload_bytes)
     app.add_middleware(ClientAddress, header=settings.security.client_ip_header,
                        trusted_proxies=settings.security.trusted_proxies)
     app.add_middleware(RequestContext)
@@ -275,7 +291,13 @@ def serve(host: str | None = None, port: int | None = None, settings: Settings |
         uvicorn.run("assistant.web.app:worker_app", factory=True, workers=workers, **common)
         return
     from assistant import Assistant
+    from assistant.indexing import serving_lock
 
+    # One process writes the embedded index: while this one serves, the CLI's add / remove leave
+    # the indexing to it (it follows the corpus, ``assistant.live``).
+    lock = serving_lock(settings)
+    if lock is not None:
+        lock.acquire(timeout=0)
     app = create_app(Assistant.from_settings(settings), settings)
     log.info("serving on http://%s:%s%s/", host, port, UI_PATH)
     uvicorn.run(app, **common)

@@ -96,7 +96,8 @@ class ConsoleGuard:
     """
 
     def __init__(self, app, prefixes: tuple[str, ...], user: str, password: SecretStr | str | None,
-                 limiter=None, token_prefixes: tuple[str, ...] = (), token: SecretStr | str | None = None):
+                 limiter=None, token_prefixes: tuple[str, ...] = (), token: SecretStr | str | None = None,
+                 also: tuple[str, SecretStr | str | None] | None = None):
         self.app = app
         self.prefixes = tuple(p.rstrip("/") for p in (*prefixes, *token_prefixes))
         self.token_prefixes = tuple(p.rstrip("/") for p in token_prefixes)
@@ -109,6 +110,9 @@ class ConsoleGuard:
         self.password = password.encode("utf-8") if password else None
         self.token = b"Bearer " + token.encode("utf-8") if token else None
         self.limiter = limiter  # ratelimit.RateLimiter counting failed logins (None: no lockout)
+        # a second credential let in too: the administrator's, on the help-desk console
+        also_password = also[1].get_secret_value() if also and isinstance(also[1], SecretStr) else (also or (None, None))[1]
+        self.also = (also[0].encode("utf-8"), also_password.encode("utf-8")) if also and also_password else None
 
     def guards(self, path: str, prefixes: tuple[str, ...] | None = None) -> bool:
         return any(path == p or path.startswith(p + "/") for p in (self.prefixes if prefixes is None else prefixes))
@@ -155,7 +159,10 @@ class ConsoleGuard:
         user, password = creds
         # Both comparisons always run (``&``, not ``and``): the time taken says nothing about
         # which of the two was wrong.
-        return secrets.compare_digest(user, self.user) & secrets.compare_digest(password, self.password)
+        ok = secrets.compare_digest(user, self.user) & secrets.compare_digest(password, self.password)
+        if self.also is not None:
+            ok |= secrets.compare_digest(user, self.also[0]) & secrets.compare_digest(password, self.also[1])
+        return bool(ok)
 
     async def _refuse(self, scope, send, status: int, message: str, challenge: bool = False,
                       headers: list[tuple[bytes, bytes]] | None = None) -> None:

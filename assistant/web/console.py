@@ -2,7 +2,8 @@
 
 Three tabs for staff: search the articles directly (filter by document and status), browse each
 document's tree (章 / 条 / sections) and open any article, and review the question log with its
-feedback (all, or only the thumbs-down ones) with a CSV export.
+feedback (all, or only the thumbs-down ones) with a CSV export. Adding, replacing and removing
+documents and curating answers is the administrator's (``admin``, linked from the header).
 
 The console shows what applicants asked, so it is served at its own path, apart from the public UI,
 and ``auth.ConsoleGuard`` (see ``app``) guards that path. The CSV is downloaded from the app's
@@ -38,7 +39,8 @@ def build_console(service: WebService, export_url: str = "export.csv") -> gr.Blo
         gr.HTML(
             '<div class="qsl-header"><div class="qsl-emblem" aria-hidden="true">质</div><div>'
             '<div class="qsl-title">咨询台工作台</div>'
-            '<div class="qsl-subtitle">条文检索 · 文件目录 · 问答记录与反馈（仅限工作人员）</div></div></div>',
+            '<div class="qsl-subtitle">条文检索 · 文件目录 · 问答记录与反馈（仅限工作人员）'
+            ' · <a href="/admin/" style="color:inherit">知识库管理（管理员）</a></div></div></div>',
             elem_classes="qsl-top",
         )
         with gr.Tabs():

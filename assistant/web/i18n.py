@@ -135,6 +135,7 @@ DOC_STATUS: dict[str, dict[str, str]] = {
     "draft_for_comment": {"zh": "征求意见稿", "en": "Draft for comment"},
     "reprint": {"zh": "转载文本", "en": "Reprint"},
     "excerpt": {"zh": "摘录", "en": "Excerpt"},
+    "superseded": {"zh": "已被新版替代", "en": "Superseded"},
 }
 
 EXAMPLES: dict[str, list[str]] = {

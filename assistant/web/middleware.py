@@ -182,9 +182,12 @@ class BodyLimit:
     411 for a body sent without a length (chunked), whose size could only be known by reading it
     (browsers and HTTP clients send the length of what they post); 403 for Gradio's upload route."""
 
-    def __init__(self, app, max_bytes: int):
+    def __init__(self, app, max_bytes: int, upload_paths: tuple[str, ...] = (), max_upload_bytes: int = 0):
         self.app = app
         self.max_bytes = max_bytes
+        # the administration pages' own upload forms (policy files), with their own, larger bound
+        self.upload_paths = tuple(p.rstrip("/") for p in upload_paths)
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -200,14 +203,15 @@ class BodyLimit:
                 return await send_json(send, 411, "Send the request with a Content-Length. 请求须带 Content-Length。",
                                        [(b"connection", b"close")])
             return await self.app(scope, receive, send)
+        limit = self.max_upload_bytes + 64 * 1024 if scope["path"].rstrip("/") in self.upload_paths else self.max_bytes
         try:
-            too_large = int(length) > self.max_bytes
+            too_large = int(length) > limit
         except ValueError:
             return await send_json(send, 400, "Invalid Content-Length. 请求头 Content-Length 无效。")
         if not too_large:
             return await self.app(scope, receive, send)
         metrics.refused("body_too_large")
-        kib = self.max_bytes // 1024
+        kib = limit // 1024
         # Connection: close, so the server does not read the rest of the body to reuse the connection.
         await send_json(send, 413, f"The request body is too large (at most {kib} KiB). "
                         f"请求内容过大（最多 {kib} KiB），请缩短问题或对话记录。", [(b"connection", b"close")])

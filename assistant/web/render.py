@@ -314,7 +314,7 @@ def passage_cards_html(passages: Iterable[Passage], lang: str) -> str:
     return '<div class="qsl-results">' + "".join(cards) + "</div>"
 
 
-_TREE_KINDS = {"chapter", "article", "part", "section", "box", "preamble"}
+_TREE_KINDS = {"volume", "chapter", "division", "article", "part", "section", "box", "preamble", "paragraph"}
 
 
 def tree_html(doc: ParsedDocument) -> str:
@@ -344,6 +344,22 @@ def tree_html(doc: ParsedDocument) -> str:
     return f'<div class="qsl-tree">{head}<ul>{"".join(node(k, 0) for k in top)}</ul></div>'
 
 
+def outline_text(doc: ParsedDocument, max_lines: int = 60) -> str:
+    """A document's tree as indented plain text (the CLI's preview before a document is added)."""
+    lines: list[str] = []
+
+    def node(s: Section, depth: int) -> None:
+        words = " ".join(s.text[len(s.label):].split()) if not s.title else s.title
+        lines.append(f"{'  ' * depth}{s.locator if depth == 0 or s.kind == 'article' else s.label}  {words[:40]}")
+        for k in s.children:
+            node(k, depth + 1)
+
+    for top in doc.root.children:
+        node(top, 0)
+    more = len(lines) - max_lines
+    return "\n".join(lines[:max_lines] + ([f"… ({more} more sections)"] if more > 0 else []))
+
+
 def enclosing_article(doc: ParsedDocument, section: Section) -> Section:
     """The 条 (article) that holds ``section``; for documents numbered 一、（一）… rather than by 条,
     the smallest part or section around a cited item. A cited 项 is shown within its whole 条."""
@@ -353,7 +369,7 @@ def enclosing_article(doc: ParsedDocument, section: Section) -> Section:
     for s in reversed(chain):
         if s.kind == "article":
             return s
-    if section.kind in {"item", "subitem", "paragraph"}:
+    if section.kind in {"item", "subitem", "point", "paragraph"}:
         for s in reversed(chain[:-1]):
             if s.kind in {"part", "section", "box"}:
                 return s

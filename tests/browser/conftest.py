@@ -91,6 +91,12 @@ def serve_app(assistant, settings: Settings) -> Served:
     raise RuntimeError("the web app did not become healthy within 60 s")
 
 
+@pytest.fixture(name="serve_app", scope="session")
+def serve_app_fixture():
+    """``serve_app(assistant, settings) -> Served``, for modules that need a server of their own."""
+    return serve_app
+
+
 @pytest.fixture(scope="session")
 def app_server(web_assistant, host_ports, tmp_path_factory):
     allowed_port, _ = host_ports
