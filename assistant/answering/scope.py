@@ -86,8 +86,9 @@ class Router:
 
     def _nearer_scope(self, q: Question) -> bool:
         """A clause that asks something is set aside only when its nearest bank question is a
-        request to decline too, not one about the documents (Who has to recommend our application? reads like "approve
-        our application" to the scope model, but its nearest bank question is about 第十条)."""
+        request to decline too, not one about the documents ("Who has to recommend our
+        application?" reads like "approve our application" to the scope model, but its nearest
+        bank question is about 第十条)."""
         scope, domain, fact = self._classify(q)
         near_docs = max((h.sim for h in (domain, fact) if h is not None), default=0.0)
         return scope is not None and scope.sim >= near_docs
