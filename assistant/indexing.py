@@ -83,7 +83,8 @@ def build_index(
     finally:
         if bar is not None:
             bar.close()
-    questions, added, removed = sync_bank(bank, embedder, store, show_progress)
+    # No bank given: the bank's questions in the store are left as they are (not synced to none).
+    questions, added, removed = sync_bank(bank, embedder, store, show_progress) if bank is not None else (0, 0, 0)
     return IndexReport(built, len(chunks), fp, time.perf_counter() - t0, store.where, questions, added, removed,
                        store.last_build["embedded"] if built else 0)
 

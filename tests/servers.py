@@ -191,8 +191,9 @@ def start_server(index_path: Path, tmp: Path, **env: str) -> Server:
     environ.update({"QSL_STORE__PATH": str(index_path), "QSL_WEB__PORT": str(port), "QSL_WEB__DATA_DIR": str(tmp / f"data-{port}"),
                     "QSL_RATE_LIMITS__ENABLED": "false", "ANONYMIZED_TELEMETRY": "False", **env})
     with open(log, "wb") as out:
+        # its own process group: stopping it stops its worker processes too
         proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve"], cwd=ROOT, env=environ,
-                                stdout=out, stderr=subprocess.STDOUT)
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -204,8 +205,18 @@ def start_server(index_path: Path, tmp: Path, **env: str) -> Server:
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    proc.kill()
+    _kill_group(proc)
     raise RuntimeError(f"the server did not become ready in 120 s:\n{log.read_text()[-3000:]}")
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
 
 
 def stop_server(server: Server) -> None:
@@ -214,5 +225,4 @@ def stop_server(server: Server) -> None:
         try:
             server.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+            _kill_group(server.process)

@@ -297,7 +297,13 @@ def serve(host: str | None = None, port: int | None = None, settings: Settings |
     # the indexing to it (it follows the corpus, ``assistant.live``).
     lock = serving_lock(settings)
     if lock is not None:
-        lock.acquire(timeout=0)
+        from filelock import Timeout
+
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            log.warning("another server process holds the index at %s: this one serves it too, and the CLI "
+                        "leaves the indexing to the first", settings.store.path)
     app = create_app(Assistant.from_settings(settings), settings)
     log.info("serving on http://%s:%s%s/", host, port, UI_PATH)
     uvicorn.run(app, **common)
@@ -306,13 +312,10 @@ def serve(host: str | None = None, port: int | None = None, settings: Settings |
 def _build_index_once(settings: Settings) -> None:
     """Build (or confirm) the index in the Chroma server before the workers start, so they do not
     race to build it."""
-    from assistant.corpus import load_corpus
-    from assistant.embeddings import make_embedder
-    from assistant.indexing import build_index
-    from assistant.store import ChromaStore
+    from assistant.indexing import index_corpus
 
-    report = build_index(load_corpus(settings.corpus_dir), make_embedder(settings.embedding),
-                         ChromaStore(settings.store), settings)
+    # The question bank too: the workers then find it complete and embed nothing at start.
+    report = index_corpus(settings)
     log.info("index %s: %d chunks, fingerprint %s", "built" if report.built else "up to date", report.chunks,
              report.fingerprint)
 
