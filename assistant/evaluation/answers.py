@@ -55,13 +55,15 @@ def _doc_texts() -> dict[str, str]:
     return {d.meta.id: _norm(d.text) for d in load_corpus(Settings().corpus_dir)}
 
 
-def _holds_evidence(doc_id: str, passage_text: str, evidence: list[dict]) -> bool:
+def holds_evidence(doc_id: str, passage_text: str, evidence: list[dict], min_inside: int = 8) -> bool:
+    """Whether a cited text holds one of the evidence texts of ``doc_id``, or (when at least
+    ``min_inside`` characters long) lies inside one; whitespace aside."""
     pt = _norm(passage_text)
     for ev in evidence:
         if ev.get("doc_id") != doc_id:
             continue
         et = _norm(ev.get("text", ""))
-        if et and (et in pt or (len(pt) >= 8 and pt in et)):
+        if et and (et in pt or (len(pt) >= min_inside and pt in et)):
             return True
     return False
 
@@ -139,7 +141,7 @@ def score(q: dict, a: Answer, docs: dict[str, str], tallies: list[_Tally]) -> li
         if not a.refused:
             for c in a.citations:
                 add("cit")
-                if _holds_evidence(c.doc_id, c.text, q.get("evidence", [])):
+                if holds_evidence(c.doc_id, c.text, q.get("evidence", [])):
                     add("cit_ok")
                 else:
                     problems.append(f"citation without evidence {c.doc_id} {c.locator}")

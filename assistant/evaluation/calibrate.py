@@ -33,24 +33,9 @@ from assistant.answering.chain import Turn
 from assistant.answering.gate import GATE_FEATURES
 from assistant.answering.spans import FEATURES, MODELS, LogisticModel
 from assistant.bank import question_key
-from assistant.evaluation.answers import expectation, history_entry, load_questions
+from assistant.evaluation.answers import expectation, history_entry, holds_evidence, load_questions
 
 DEV_WEIGHT = 3
-
-
-def _squash(s: str) -> str:
-    return "".join(s.split())
-
-
-def holds(unit_text: str, evidence: list[dict], doc_id: str) -> bool:
-    u = _squash(unit_text)
-    for ev in evidence:
-        if ev.get("doc_id") != doc_id:
-            continue
-        e = _squash(ev.get("text", ""))
-        if e and (e in u or (len(u) >= 6 and u in e)):
-            return True
-    return False
 
 
 def items(questions: Path | None, dialogs: Path | None, answerer) -> list[tuple[dict, list | None]]:
@@ -124,7 +109,7 @@ def unit_rows(answerer, data) -> tuple[list[dict], list[int], list[tuple[int, li
             p = t.retrieval.passages[c.passage]
             idx.append(len(rows))
             rows.append(c.features)
-            labels.append(int(holds(c.text, q["evidence"], p.doc_id)))
+            labels.append(int(holds_evidence(p.doc_id, c.text, q["evidence"], min_inside=6)))
         groups.append((len(groups), idx))
     return rows, labels, groups
 
