@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from assistant.corpus import load_catalog, walk
 from assistant.corpus.cleaning import clean_text
-from assistant.corpus.parsing import article_label, parse_document, to_int
+from assistant.corpus.parsing import parse_document
+from assistant.numbers import article_label, to_int
 from assistant.settings import ROOT
 from assistant.types import DocumentMeta
 from update_golden import GOLDEN_DIR, outline

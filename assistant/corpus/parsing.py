@@ -23,8 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import cn2an
-
+from assistant.numbers import to_int
 from assistant.types import DocumentMeta, ParsedDocument, Section
 
 _CN_NUM = "一二三四五六七八九十百零〇两"
@@ -47,18 +46,6 @@ _LEVEL_WORD = {"volume": "编", "chapter": "章", "division": "节"}
 CONTAINERS = ("volume", "chapter", "division", "part")
 _MAX_PART_TITLE = 30
 _MAX_TITLE = 30
-
-
-def to_int(numeral: str) -> int:
-    """'十二' -> 12, '12' -> 12, '③' -> 3 (cn2an does the Chinese numerals)."""
-    if len(numeral) == 1 and numeral in _CIRCLED:
-        return _CIRCLED.index(numeral) + 1
-    return int(numeral) if numeral.isdigit() else int(cn2an.cn2an(numeral, "smart"))
-
-
-def article_label(n: int) -> str:
-    """12 -> '第十二条'."""
-    return f"第{cn2an.an2cn(n)}条"
 
 
 @dataclass
