@@ -25,6 +25,7 @@ from functools import lru_cache
 import cn2an
 
 CN_DIGITS = "零〇一二两三四五六七八九十"
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 CN_NUM = f"[{CN_DIGITS}百千万亿点]+"
 AR_NUM = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
 EN_WORDS = {
@@ -68,7 +69,9 @@ def parse_number(token: str) -> float | None:
 
 
 def to_int(numeral: str) -> int:
-    """'十二' -> 12, '12' -> 12."""
+    """'十二' -> 12, '12' -> 12, '③' -> 3 (a circled list mark)."""
+    if len(numeral) == 1 and numeral in CIRCLED:
+        return CIRCLED.index(numeral) + 1
     value = parse_number(numeral)
     if value is None or value != int(value):
         raise ValueError(f"not a whole number: {numeral!r}")

@@ -285,7 +285,7 @@ def test_a_sentence_numbered_like_a_part_is_not_a_part():
     assert "二、通过信函邮寄至质量发展处。" in doc.root.children[0].text
 
 
-@pytest.mark.parametrize("numeral, n", [("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("三十三", 33), ("12", 12)])
+@pytest.mark.parametrize("numeral, n", [("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("三十三", 33), ("12", 12), ("①", 1), ("⑫", 12)])
 def test_numerals(numeral, n):
     assert to_int(numeral) == n
 

@@ -23,12 +23,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.numbers import to_int
+from assistant.numbers import CIRCLED, to_int
 from assistant.types import DocumentMeta, ParsedDocument, Section
 
 _CN_NUM = "一二三四五六七八九十百零〇两"
 
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "volume": re.compile(rf"^第([{_CN_NUM}\d]+)编\s*(.*)$"),
     "chapter": re.compile(rf"^第([{_CN_NUM}\d]+)章\s*(.*)$"),
@@ -39,7 +39,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "item": re.compile(r"^(\d{1,2})\s*[.．、]\s*(.*)$"),
     "box": re.compile(r"^专栏\s*(\d+)\s*(.*)$"),
     "subitem": re.compile(r"^[（(](\d{1,2})[）)]\s*(.*)$"),
-    "point": re.compile(rf"^([{_CIRCLED}])\s*(.*)$"),
+    "point": re.compile(rf"^([{CIRCLED}])\s*(.*)$"),
 }
 _LEVEL_WORD = {"volume": "编", "chapter": "章", "division": "节"}
 # Containers whose own heading line is not text of a chunk.
