@@ -386,9 +386,10 @@ def test_low_overlap_questions_share_few_words_with_their_evidence():
 
 # -- the sets of the answer redesign: validation (x), blind (w), dialogs (dev d, x, w) ---------------
 NEW_SETS = {
-    "questions_valid.jsonl": r"x\d{3}", "questions_blind.jsonl": r"w\d{3}",
+    "questions_valid.jsonl": r"x\d{3}", "questions_blind.jsonl": r"w\d{3}", "questions_blind2.jsonl": r"y\d{3}",
 }
-DIALOG_SETS = {"dialogs.jsonl": r"d\d{2}", "dialogs_valid.jsonl": r"xd\d{2}", "dialogs_blind.jsonl": r"wd\d{2}"}
+DIALOG_SETS = {"dialogs.jsonl": r"d\d{2}", "dialogs_valid.jsonl": r"xd\d{2}", "dialogs_blind.jsonl": r"wd\d{2}",
+               "dialogs_blind2.jsonl": r"zd\d{2}"}
 NEW_KINDS = {"formal", "colloquial", "english", "numeric_cn", "document_facts", "multi_part", "version", "near_miss",
              "unanswerable", "out_of_scope", "false_premise", "injection", "follow_up", "numeric"}
 
@@ -458,4 +459,16 @@ def test_the_blind_set_is_the_one_written_before_the_redesign():
     assert digest == {
         "questions_blind.jsonl": "b7a03e74247e5a7794b5bd86817e5fbec2f1fb4f5d1ff4c39f21b2c527db0178",
         "dialogs_blind.jsonl": "61ad4e0d5434c316b56f7958d593c25607718bd0132d85b10cca614d289cc8e0",
+    }
+
+
+def test_the_second_blind_set_is_the_one_written_before_the_follow_up_work():
+    """Written from the documents only, committed before the changes it measures; run once."""
+    import hashlib
+
+    digest = {n: hashlib.sha256((ROOT / "eval" / n).read_bytes()).hexdigest()
+              for n in ("questions_blind2.jsonl", "dialogs_blind2.jsonl")}
+    assert digest == {
+        "questions_blind2.jsonl": "5a922e730d8ad2900162ebc04fa9b2bbfeca25b2737707658d7f1f5feed8d08a",
+        "dialogs_blind2.jsonl": "e95e8e615892a70f61a65e45e8cda1541188881877ba0b912353251db1937e98",
     }
