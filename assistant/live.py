@@ -131,7 +131,7 @@ class LiveAssistant:
     def _new_bank(self, old):
         """Only the question bank changed (a curated answer saved, a bank file edited): embed its
         new questions and give a copy of the current assistant the new bank. The documents, their
-        index and the lexical indexes stay; this takes well under a second."""
+        index, the lexical indexes and the answer chain's fitted models stay."""
         import copy
 
         from assistant.assistant import load_bank
@@ -140,10 +140,11 @@ class LiveAssistant:
         bank = load_bank(self._settings, old.sources)
         questions, added, removed = sync_bank(bank, old.embedder, old.store)
         new = copy.copy(old)
-        new.__dict__.pop("answerer", None)  # its gate holds the bank's vectors: built again
         new.retriever = copy.copy(old.retriever)
         new.retriever.set_bank(bank)
         new.bank = bank
+        # The answer chain is not built again: its fitted parts stay (Answerer.with_retriever).
+        new.__dict__["answerer"] = old.answerer.with_retriever(new.retriever)
         report = dataclasses.replace(old.index_report, bank_questions=questions, bank_added=added,
                                      bank_removed=removed, built=False, embedded=0)
         new.index_report = report

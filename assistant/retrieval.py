@@ -120,6 +120,11 @@ class HybridRetriever:
         self.sentence_vectors: dict[str, np.ndarray] = {s: v for _, s, v in rows}
         self._bm25_sentences = bm25s.BM25()
         self._bm25_sentences.index([vocab.tokenize(s) or ["_"] for _, s, _ in rows], show_progress=False)
+        # Bank question -> its tokens and (by row id) its vector, entry span -> its chunk: kept across set_bank (and shared
+        # by a copy over the same documents), so taking a new bank costs only its new questions.
+        self._bank_tokens: dict[str, list[str]] = {}
+        self._bank_vec_cache: dict[str, np.ndarray] = {}
+        self._span_chunk: dict[tuple[str, int, int], int | None] = {}
         self.set_bank(bank)
 
     # -- the question bank ---------------------------------------------------------------------
@@ -129,7 +134,9 @@ class HybridRetriever:
 
         self.bank = bank or QuestionBank()
         entries = self.bank.by_id()
-        ids, vecs = self.store.bank_vectors(self.embedder.name) if self.bank.entries else ([], np.zeros((0, 0)))
+        ids, vecs = (self.store.bank_vectors(self.embedder.name, self._bank_vec_cache) if self.bank.entries
+                     else ([], np.zeros((0, 0))))
+        self._bank_vec_cache = dict(zip(ids, vecs))
         rows = {r.id: r for r in self.bank.rows()}
         keep = [(i, rows[rid]) for i, rid in enumerate(ids) if rid in rows and rows[rid].entry in entries]
         self._bank_rows = [r for _, r in keep]
@@ -141,18 +148,27 @@ class HybridRetriever:
         self._entry_chunk = {e.id: self._chunk_of(e) for e in self.bank.entries}
         self._bank_bm25 = None
         if self._bank_rows:
+            for r in self._bank_rows:
+                if r.text not in self._bank_tokens:
+                    self._bank_tokens[r.text] = self.vocab.tokenize(r.text) or ["_"]
             self._bank_bm25 = bm25s.BM25()
-            self._bank_bm25.index([self.vocab.tokenize(r.text) or ["_"] for r in self._bank_rows], show_progress=False)
+            self._bank_bm25.index([self._bank_tokens[r.text] for r in self._bank_rows], show_progress=False)
 
     def _chunk_of(self, e: Entry) -> int | None:
         """The chunk holding an entry's span (the most of it, when a span crosses chunks)."""
         if e.start < 0:
             return None
+        key = (e.span_doc, e.start, e.end)
+        if key not in self._span_chunk:
+            self._span_chunk[key] = self._chunk_at(*key)
+        return self._span_chunk[key]
+
+    def _chunk_at(self, doc_id: str, start: int, end: int) -> int | None:
         best, overlap = None, 0
         for i, c in enumerate(self.chunks):
-            if c.doc_id != e.span_doc:
+            if c.doc_id != doc_id:
                 continue
-            o = min(c.end, e.end) - max(c.start, e.start)
+            o = min(c.end, end) - max(c.start, start)
             if o > overlap:
                 best, overlap = i, o
         return best

@@ -25,7 +25,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -354,11 +354,24 @@ class ChromaStore:
         return len(new), len(stale)
 
     @_server_call
-    def bank_vectors(self, embedder_name: str) -> tuple[list[str], np.ndarray]:
-        """(ids, vectors) of every question in the bank collection."""
-        got = self.bank_collection(embedder_name).get(include=["embeddings"])
-        vecs = np.asarray(got["embeddings"], dtype=np.float32) if len(got["ids"]) else np.zeros((0, 0), np.float32)
-        return list(got["ids"]), vecs
+    def bank_vectors(self, embedder_name: str, known: Mapping[str, np.ndarray] | None = None) -> tuple[list[str], np.ndarray]:
+        """(ids, vectors) of every question in the bank collection. ``known``: vectors the caller
+        already holds, by id (an id derives from entry and text, so its vector never changes):
+        only the others are read."""
+        col = self.bank_collection(embedder_name)
+        if not known:
+            got = col.get(include=["embeddings"])
+            vecs = np.asarray(got["embeddings"], dtype=np.float32) if len(got["ids"]) else np.zeros((0, 0), np.float32)
+            return list(got["ids"]), vecs
+        ids = list(col.get(include=[])["ids"])
+        missing = [i for i in ids if i not in known]
+        read: dict[str, np.ndarray] = {}
+        for i in range(0, len(missing), 500):
+            got = col.get(ids=missing[i:i + 500], include=["embeddings"])
+            read.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
+        if not ids:
+            return [], np.zeros((0, 0), np.float32)
+        return ids, np.stack([known[i] if i in known else read[i] for i in ids]).astype(np.float32)
 
     @_server_call
     def sentence_vectors(self) -> tuple[list[str], list[str], np.ndarray]:

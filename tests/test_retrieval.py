@@ -3,6 +3,7 @@ article lookup, filters, the named-document prior, known answers, and bad input.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from assistant.errors import InputError
@@ -220,6 +221,28 @@ def test_the_bank_leg_ranks_the_chunk_of_the_entry_whose_questions_are_closest(v
     assert hits[0].entry.id == "m09-size" and hits[0].sim > 0.99
     chunk = r.chunks[r.legs(q.text, q.vector, 30, Filters(), ("bank",))["bank"][0][0]]
     assert chunk.doc_id == entry.data.doc_id and chunk.start <= entry.start and entry.end <= chunk.end
+
+
+def test_a_new_bank_taken_by_a_copy_matches_one_built_from_scratch(retriever):
+    """Taking a new bank (a curated answer saved) reuses the vectors, tokens and chunks already
+    held: the copy ends with the rows, vectors and entry chunks a fresh read gives."""
+    import copy
+
+    from assistant.bank import QuestionBank
+
+    bank = retriever.bank
+    smaller = QuestionBank([e for e in bank.entries if e.id != "m09-size"])
+    r = copy.copy(retriever)
+    r.set_bank(smaller)
+    assert "m09-size" not in {e.id for e in r.bank_matrix()[1]}
+    r.set_bank(bank)
+    vecs, entries = r.bank_matrix()
+    want_vecs, want_entries = retriever.bank_matrix()
+    assert [e.id for e in entries] == [e.id for e in want_entries]
+    assert np.array_equal(vecs, want_vecs)
+    assert r._entry_chunk == retriever._entry_chunk
+    q = r.read(bank.by_id()["m09-size"].data.questions[0].q)
+    assert r.bank_hits(q)[0].entry.id == "m09-size"
 
 
 def test_the_bank_legs_lift_a_colloquial_question(variant):

@@ -200,6 +200,19 @@ class Answerer:
         )
         self.chain = self.prepare | RunnableLambda(self._generate, name="generate") | RunnableLambda(self._finish, name="finish")
 
+    def with_retriever(self, retriever: HybridRetriever) -> Answerer:
+        """This answerer over ``retriever`` (the same documents with a changed question bank: a
+        curated answer saved). Its fitted parts are kept: the span model and the gate's weights do
+        not depend on the bank's rows, and the priors fit on the bank's questions (not answered,
+        out of scope) change little with a few entries more; they are fit again on the next full
+        reload. The router looks up bank questions through the new retriever."""
+        import copy
+
+        router = copy.copy(self.router)
+        router.retriever = retriever
+        return Answerer(retriever, self.followups, router, self.scorer, self.gate, self.composer, self.generator,
+                        k=self.k, max_chars=self.max_chars, eligibility=self.eligibility)
+
     # -- steps -----------------------------------------------------------------------------------
     def _resolve(self, t: Turn) -> Turn:
         t.resolved = self.followups.resolve(t.message, t.history)
