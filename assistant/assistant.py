@@ -89,19 +89,54 @@ class Assistant:
 
     def ask(self, question: str, history: list | None = None) -> Answer:
         report, why = self._eligibility(question, history)
-        answer = self.answerer.ask(question, history)
+        answer = self.superseded_notes(self.answerer.ask(question, history))
         return self._with_report(answer, report, why) if report is not None else answer
 
     def ask_stream(self, question: str, history: list | None = None) -> Iterator[str | Answer]:
         report, why = self._eligibility(question, history)
         if report is None:
-            yield from self.answerer.ask_stream(question, history)
+            for item in self.answerer.ask_stream(question, history):
+                if isinstance(item, Answer):
+                    noted = self.superseded_notes(item)
+                    if noted.text != item.text:
+                        yield noted.text[len(item.text):]
+                    item = noted
+                yield item
             return
         # the report leads; the passages behind it follow in the final answer
         answer = self._with_report(self.answerer.ask(question, history), report, why)
         for part in answer.text.split("\n"):
             yield part + "\n"
         yield answer
+
+    def superseded_notes(self, answer: Answer) -> Answer:
+        """The answer with a note for each cited article whose older version (the document it
+        supersedes, ``supersedes`` in the catalog) reads differently at the same locator."""
+        if answer.refused or not answer.citations:
+            return answer
+        notes = []
+        seen = set()
+        for c in answer.citations:
+            doc = self.docs.get(c.doc_id)
+            for old_id in doc.meta.supersedes if doc is not None else []:
+                old = self.docs.get(old_id)
+                if old is None or (old_id, c.locator) in seen:
+                    continue
+                seen.add((old_id, c.locator))
+                before = self.sources.node(old_id, c.locator)
+                now = self.sources.node(c.doc_id, c.locator)
+                if before is None or now is None or "".join(before.text.split()) == "".join(now.text.split()):
+                    continue
+                old_words = " ".join(before.text.split())
+                if answer.language == "en":
+                    notes.append(f"Note: {c.locator} of the earlier version {old.meta.short_title} ({old.meta.date}, "
+                                 f"superseded) read differently: “{old_words}”")
+                else:
+                    notes.append(f"注：旧版{old.meta.short_title}（{old.meta.date}，已被新版替代）{c.locator}原为："
+                                 f"“{old_words}”，现以新版为准。")
+        if not notes:
+            return answer
+        return answer.model_copy(update={"text": answer.text.rstrip() + "\n\n" + "\n".join(notes)})
 
     # -- eligibility --------------------------------------------------------------------------
     def check_eligibility(self, profile_or_text, base=None):

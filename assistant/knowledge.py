@@ -128,14 +128,6 @@ class Synonym(BaseModel):
     document: list[str] = Field(description="The documents' words for the same thing (may be empty: no topic).")
 
 
-class Qualifier(BaseModel):
-    """A question asking a figure per something (每个省): the quoted text must speak of it too."""
-
-    about: str
-    words: list[str] = Field(description="How a question says it.")
-    in_text: list[str] = Field(description="How a text that gives such a figure would say it.")
-
-
 class Vocabulary(BaseModel):
     domain_words: list[str] = Field(description="Terms the tokenizer keeps whole (依托单位, 专家委员会 …).")
     stopwords: dict[str, list[str]] = Field(description="Function and question words, by language (zh, en).")
@@ -145,7 +137,6 @@ class Vocabulary(BaseModel):
     synonyms_zh: list[Synonym]
     expansions: dict[str, str] = Field(description="Query expansion of the lexical legs: word -> document words.")
     glossary_en: dict[str, list[str]] = Field(description="English words and phrases -> the documents' words.")
-    qualifiers: list[Qualifier] = Field(default_factory=list)
 
 
 def _read(path: Path, model: type[BaseModel]) -> BaseModel:

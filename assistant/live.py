@@ -12,9 +12,8 @@ beside the corpus) makes them build one after another, and the second finds the 
 current. A change that cannot be taken up (a corpus made invalid by hand) is logged and the
 previous assistant keeps serving.
 
-Answers get ``version_note``: when an answer cites a document that superseded an older version and
-the older text of the same locator differs, the answer says so (the old words are quoted, marked as
-no longer in force).
+(Answers citing a document that superseded an older version note the old wording where it differs:
+``Assistant.superseded_notes``, on every surface.)
 """
 
 from __future__ import annotations
@@ -155,7 +154,7 @@ class LiveAssistant:
         a = self.current
         answer = a.ask(question, history)
         count_hits(a, answer)
-        return version_note(a, answer)
+        return answer
 
     def ask_stream(self, question, history=None):
         from assistant.types import Answer
@@ -164,10 +163,6 @@ class LiveAssistant:
         for item in a.ask_stream(question, history):
             if isinstance(item, Answer):
                 count_hits(a, item)
-                noted = version_note(a, item)
-                if noted.text != item.text:
-                    yield noted.text[len(item.text):]
-                item = noted
             yield item
 
 
@@ -190,36 +185,3 @@ def count_hits(assistant, answer) -> None:
         except Exception:  # noqa: BLE001 - a count must never cost an answer
             log.exception("curated hit count not written")
 
-
-def version_note(assistant, answer):
-    """The answer with a note for each cited article whose older version (the document it
-    supersedes) reads differently at the same locator."""
-    if answer.refused or not answer.citations:
-        return answer
-    notes = []
-    seen = set()
-    for c in answer.citations:
-        doc = assistant.docs.get(c.doc_id)
-        if doc is None or not doc.meta.supersedes:
-            continue
-        for old_id in doc.meta.supersedes:
-            old = assistant.docs.get(old_id)
-            if old is None or (old_id, c.locator) in seen:
-                continue
-            seen.add((old_id, c.locator))
-            before = assistant.sources.node(old_id, c.locator)
-            now = assistant.sources.node(c.doc_id, c.locator)
-            if before is None or now is None:
-                continue
-            if "".join(before.text.split()) == "".join(now.text.split()):
-                continue
-            old_words = " ".join(before.text.split())
-            if answer.language == "en":
-                notes.append(f"Note: {c.locator} of the earlier version {old.meta.short_title} ({old.meta.date}, "
-                             f"superseded) read differently: “{old_words}”")
-            else:
-                notes.append(f"注：旧版{old.meta.short_title}（{old.meta.date}，已被新版替代）{c.locator}原为："
-                             f"“{old_words}”，现以新版为准。")
-    if not notes:
-        return answer
-    return answer.model_copy(update={"text": answer.text.rstrip() + "\n\n" + "\n".join(notes)})

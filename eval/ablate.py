@@ -26,7 +26,7 @@ SETS = {
     "v": ("eval/questions_heldout3.jsonl", None),
     "h": ("eval/questions_heldout.jsonl", None),
 }
-VOCAB_OFF = {"synonyms": "synonyms_zh", "expansions": "expansions", "glossary": "glossary_en", "qualifiers": "qualifiers"}
+VOCAB_OFF = {"synonyms": "synonyms_zh", "expansions": "expansions", "glossary": "glossary_en"}
 SETTING_OFF = {
     "named_document_boost": "QSL_RETRIEVAL__NAMED_DOCUMENT_BOOST",
     "regional_penalty": "QSL_RETRIEVAL__REGIONAL_PENALTY",

@@ -225,10 +225,8 @@ def test_a_new_version_supersedes_the_old_one(lib_env, tmp_path):
     embedded = int(result.output.split("texts embedded")[0].rsplit("(", 1)[1])
     assert embedded < 20, result.output
 
-    from assistant.live import version_note
-
     a = assistant_for(lib_env)
-    answer = version_note(a, a.ask("评审细则规定申报材料每年什么时候之前要交？"))
+    answer = a.ask("评审细则规定申报材料每年什么时候之前要交？")  # the note is the facade's: CLI, web and REST alike
     cited = {(c.doc_id, c.locator) for c in answer.citations}
     assert ("nqsl-review-rules-2025b", "第五条") in cited and not any(d == NEW_ID for d, _ in cited), cited
     assert "5月31日" in answer.text

@@ -265,10 +265,7 @@ class Answerer:
         if sel is None:
             t.decision = GateDecision(True, 0.0, "nothing retrieved")
             return t
-        quoted = " ".join(x.text for _, qs, _ in sel.blocks for x in qs)
-        lead_p = t.retrieval.passages[sel.lead.passage]
-        context = " ".join([*lead_p.heading_path, lead_p.doc_short_title])
-        f = self.gate.features(t.question, t.retrieval, quoted, context, sel.lead.p)
+        f = self.gate.features(t.question, t.retrieval, sel.lead.p)
         t.decision = self.gate.decide(f, t.question.asks)
         return t
 
@@ -372,8 +369,7 @@ def build_answerer(settings: Settings | None, assistant, eligibility: Eligibilit
     models = load_models()
     retriever = assistant.retriever
     scorer = UnitScorer(retriever.sentence_vectors, knowledge.catalog.operative, models.get("units"))
-    gate = Gate(models.get("gate"), [q.model_dump() for q in knowledge.vocabulary.qualifiers],
-                UnansweredModel(*retriever.bank_matrix()))
+    gate = Gate(models.get("gate"), UnansweredModel(*retriever.bank_matrix()))
     router = Router(retriever, (models.get("router").weights if models.get("router") else None))
     composer = Composer(knowledge.catalog, knowledge.versions, assistant.sources)
     rules = FollowUps(assistant.sources, knowledge.vocabulary.domain_words)

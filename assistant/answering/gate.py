@@ -3,18 +3,18 @@
 Features of a question and the selection made for it (each general, none written for a question):
 
 - ``lead_p``: the span model's probability that the lead unit answers (``spans``);
-- ``bank_margin``: the best score of a bank question the documents answer minus the best of one
-  they do not answer (the bank's ``answered: false`` entries, written from the documents: the
-  near misses applicants ask — a quota, a fee, a deadline, a headcount the texts do not give);
-  ``bank_top_unans``: the closest entry of all is one they do not answer; ``unans_same_kind``: and
-  what that entry says is missing (a figure, a duration, a body …) is what this question asks;
+- ``bank_top_unans``: the closest bank entry is one the documents do not answer (the bank's
+  ``answered: false`` entries, written from the documents: the near misses applicants ask — a
+  quota, a fee, a deadline, a headcount the texts do not give); ``unans_same_kind``: and what that
+  entry says is missing (a figure, a duration, a body …) is what this question asks;
 - ``unans_p``: how likely a question like this is one the documents leave open, by a logistic
   regression over the embedder's vectors fit on the bank's questions (answered or not): it learns
-  what such questions have in common (a fee, a deadline, a list of names …) beyond the nearest one;
-- ``kind_missing``: a figure, duration or date is asked and the quoted text prints none (Chinese
-  numerals count: 两年, 三个月, 十五项);
-- ``qualifier_missing``: the question asks per something (每个省, 每年, 每家 — corpus/vocabulary.json
-  ``qualifiers``) the quoted text does not speak of (a national total is not a per-province quota).
+  what such questions have in common (a fee, a deadline, a list of names …) beyond the nearest one.
+
+Three more features were measured and taken out (eval/REPORT.md, the gate's feature table): the
+margin between the best answered and not-answered bank scores, "a figure is asked and the quote
+prints none" and "a per-unit qualifier (每个省) the quote does not speak of" changed nothing on the
+sets they were not fit on, or made more false refusals there.
 
 ``Gate.decide`` turns them into P(answerable) with a logistic model fit on the development set and
 refuses below the threshold chosen there (``python -m assistant eval calibrate``; the reliability
@@ -26,19 +26,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.numbers import has_quantity
 from assistant.question import Question
 from assistant.retrieval import Retrieval
 
-from .spans import LogisticModel, holds_kind
+from .spans import LogisticModel
 
-GATE_FEATURES = ("lead_p", "bank_margin", "bank_top_unans", "unans_same_kind", "unans_p", "kind_missing",
-                 "qualifier_missing")
+GATE_FEATURES = ("lead_p", "bank_top_unans", "unans_same_kind", "unans_p")
 
 # Before any calibration: a hand-set starting point, used only to produce the first features.
 _DEFAULT_GATE = LogisticModel(
-    {"lead_p": 3.0, "bank_margin": 20.0, "bank_top_unans": -1.0, "unans_same_kind": -1.0, "unans_p": -2.0, "kind_missing": -2.0,
-     "qualifier_missing": -2.0},
+    {"lead_p": 3.0, "bank_top_unans": -1.0, "unans_same_kind": -1.0, "unans_p": -2.0},
     intercept=-0.5, threshold=0.5,
 )
 _KINDS = ("passage", "document_fact")
@@ -70,39 +67,26 @@ class UnansweredModel:
 
 
 class Gate:
-    def __init__(self, model: LogisticModel | None, qualifiers: list[dict], unanswered: UnansweredModel | None = None):
+    def __init__(self, model: LogisticModel | None, unanswered: UnansweredModel | None = None):
         self.model = model or _DEFAULT_GATE
-        self.qualifiers = qualifiers
         self.unanswered = unanswered
 
-    def features(self, q: Question, r: Retrieval, quoted: str, context: str, lead_p: float) -> dict[str, float]:
+    def features(self, q: Question, r: Retrieval, lead_p: float) -> dict[str, float]:
         hits = [h for h in r.bank if h.entry.kind in _KINDS]
-        best = max((h.score for h in hits if h.entry.answered), default=0.0)
-        unans = max((h.score for h in hits if not h.entry.answered), default=0.0)
-        asks_quantity = q.asks in ("figure", "duration", "date")
-        low, qlow = f"{quoted} {context}".lower(), q.text.lower()
-        qualifier = any(
-            any(w.lower() in qlow for w in rule["words"]) and not any(t.lower() in low for t in rule["in_text"])
-            for rule in self.qualifiers
-        )
         top_unans = bool(hits) and not hits[0].entry.answered
         return {
             "lead_p": lead_p,
-            "bank_margin": best - unans,
             "bank_top_unans": 1.0 if top_unans else 0.0,
             "unans_same_kind": 1.0 if top_unans and hits[0].entry.data.missing == q.asks else 0.0,
             "unans_p": self.unanswered.p(q.vector) if self.unanswered is not None else 0.0,
-            "kind_missing": 1.0 if asks_quantity and not (holds_kind(quoted, q.asks) or has_quantity(quoted)) else 0.0,
-            "qualifier_missing": 1.0 if qualifier else 0.0,
         }
 
     def decide(self, f: dict[str, float], asks: str) -> GateDecision:
         p = self.model.prob(f)
         if p >= self.model.threshold:
             return GateDecision(False, p, features=f)
-        reasons = [("no quantity of the kind asked in the quoted text", f["kind_missing"]),
-                   ("the question asks per a unit the text does not speak of", f["qualifier_missing"]),
-                   ("the closest bank question is one the documents do not answer", f["bank_top_unans"]),
+        reasons = [("the closest bank question is one the documents do not answer", f["bank_top_unans"]),
+                   ("questions like this one are those the documents leave open", f["unans_p"]),
                    ("the passages are not about what is asked", 1.0 - f["lead_p"])]
         missing = asks if asks in ("figure", "duration", "date", "body", "procedure") else None
         return GateDecision(True, p, max(reasons, key=lambda x: x[1])[0], missing, f)
