@@ -20,6 +20,8 @@ def detect_language(text: str) -> Literal["zh", "en"]:
     words = len(_LATIN_WORD.findall(text))
     if words == 0:
         return "zh"
+    if han == 0:  # "And SAMR?", "Why?": short, but not a word of Chinese
+        return "en"
     # One Han character weighs about as much as one English word in carrying meaning; an English
     # sentence quoting a four-character term still has several times more words than Han.
     return "en" if words >= 3 and words > han / 2 else "zh"

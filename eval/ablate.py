@@ -1,5 +1,6 @@
 """Ablations of the hand rules that remain: each variant turns one rule off and runs the answer
-evaluation on sets the rule was not written on (the validation set and the earlier blind sets).
+evaluation on sets the rule was not written on (the validation set and the earlier blind sets; a
+blind set joins them only after its first run is reported).
 
     python eval/ablate.py [--sets x u v] [--only NAME ...] [--json out.json]
 
@@ -25,6 +26,7 @@ SETS = {
     "u": ("eval/questions_heldout2.jsonl", None),
     "v": ("eval/questions_heldout3.jsonl", None),
     "h": ("eval/questions_heldout.jsonl", None),
+    "w": ("eval/questions_blind.jsonl", "eval/dialogs_blind.jsonl"),  # the first blind set, after its first run
 }
 VOCAB_OFF = {"synonyms": "synonyms_zh", "expansions": "expansions", "glossary": "glossary_en"}
 SETTING_OFF = {

@@ -88,6 +88,16 @@ def test_the_asked_kind_is_learnt_from_the_bank(reader, text, asks):
     assert reader.read(text).asks == asks
 
 
+@pytest.mark.parametrize("text, lang", [
+    ("And SAMR?", "en"), ("Why?", "en"), ("申报SQSL需要什么条件", "zh"), ("What does 依托单位 mean?", "en"),
+    ("那SAMR呢", "zh"), ("第十二条", "zh"), ("3000", "zh"),
+])
+def test_a_message_without_chinese_is_english_however_short(text, lang):
+    from assistant.language import detect_language
+
+    assert detect_language(text) == lang
+
+
 def test_one_analysis_names_documents_articles_and_language(reader):
     q = reader.read("管理办法第12条讲了什么")
     assert q.documents == {"nqsl-measures-2023"} and [a.locator for a in q.articles] == ["第十二条"]
