@@ -37,7 +37,6 @@ from assistant.corpus.sources import Sources, within
 from assistant.embeddings import Embedder
 from assistant.errors import InputError
 from assistant.knowledge import Catalog
-from assistant.numbers import has_quantity
 from assistant.question import Question, QuestionReader
 from assistant.settings import RetrievalSettings
 from assistant.store import ChromaStore
@@ -45,7 +44,6 @@ from assistant.types import Chunk, Passage
 from assistant.vocabulary import Vocab
 
 LEGS = ("dense", "lexical", "dense_sentence", "lexical_sentence", "bank", "bank_lexical")
-_FIGURE_KINDS = ("figure", "duration")
 
 
 @dataclass
@@ -216,7 +214,7 @@ class HybridRetriever:
         low = text.lower()
         for name in self._doc_names:
             low = low.replace(name, " ")
-        tokens = self.vocab.tokenize(self.vocab.expand(low))
+        tokens = self.vocab.tokenize(low)
         if not tokens:
             return {}
         scores = self._masked(self._bank_bm25.get_scores(tokens), exclude)
@@ -268,7 +266,7 @@ class HybridRetriever:
                 sims = self._masked(self._bank_vecs @ vec, exclude)
                 found["bank"] = self._bank_chunks(np.argsort(-sims), sims, n, filters)
         if {"lexical", "lexical_sentence", "bank_lexical"} & set(legs):
-            tokens = self.vocab.tokenize(self.vocab.expand(text))
+            tokens = self.vocab.tokenize(text)
             if "lexical" in legs:
                 found["lexical"] = self._lexical(self._bm25, lambda j: j, tokens, n, filters)
             if "lexical_sentence" in legs:
@@ -313,7 +311,6 @@ class HybridRetriever:
                 fused[i] = fused.get(i, 0.0) + weights[leg] / (s.rrf_k + rank + 1)
         named = self.catalog.named_documents(text)
         elsewhere = self._elsewhere(text)
-        wants_quantity = asks in _FIGURE_KINDS
         for i in list(fused):
             c = self.chunks[i]
             if c.doc_id in named:
@@ -322,18 +319,14 @@ class HybridRetriever:
                 fused[i] += s.operative_boost * unit
             if c.doc_id in elsewhere:
                 fused[i] -= s.regional_penalty * unit
-            if wants_quantity and has_quantity(c.text):
-                fused[i] += s.quantity_boost * unit
         return fused
 
     def read(self, query: str) -> Question:
         return self.reader.read(self.check_query(query))
 
     def retrieve(self, q: Question, k: int | None = None, doc_ids: Sequence[str] | None = None,
-                 statuses: Sequence[str] | None = None, legs: Sequence[str] = LEGS,
-                 boost: Sequence[str] = ()) -> Retrieval:
-        """Passages for ``q`` and the bank entries it matches. ``boost``: chunk ids to favour (the
-        passages a follow-up's previous answer cited)."""
+                 statuses: Sequence[str] | None = None, legs: Sequence[str] = LEGS) -> Retrieval:
+        """Passages for ``q`` and the bank entries it matches."""
         k = self.settings.k if k is None else k
         if not 1 <= k <= 50:
             raise InputError("k must be between 1 and 50.")
@@ -357,10 +350,6 @@ class HybridRetriever:
         for scores in per_part:
             for i, v in scores.items():
                 fused[i] = fused.get(i, 0.0) + v
-        unit = 1.0 / (self.settings.rrf_k + 1)
-        for cid in boost:
-            if cid in self.by_id and self.by_id[cid] in fused:
-                fused[self.by_id[cid]] += self.settings.context_boost * unit
         ranked = sorted(fused, key=lambda i: -fused[i])
         ranked = self._each_part_kept(ranked, per_part[1:], k)
         ranked = self._article_first(q, ranked, filters, fused)

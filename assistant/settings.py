@@ -61,10 +61,6 @@ class RetrievalSettings(BaseModel):
         default=0.05, ge=0.0,
         description="Share of an entry's BM25 match (0..1) added to its cosine similarity when bank entries are ranked.",
     )
-    context_boost: float = Field(
-        default=2.0, ge=0.0,
-        description="Bonus, in first-rank units, for the passages the previous answer cited, when a follow-up leans on it.",
-    )
     named_document_boost: float = Field(
         default=2.0, ge=0.0, description="Bonus, in first-rank units, for chunks of a document the question names."
     )
@@ -76,10 +72,6 @@ class RetrievalSettings(BaseModel):
         default=1.0, ge=0.0,
         description="Malus, in first-rank units, for a regional document (catalog `region`) when the question names "
         "neither it nor its region.",
-    )
-    quantity_boost: float = Field(
-        default=1.0, ge=0.0,
-        description="Bonus, in first-rank units, for passages stating a quantity when the question asks for one.",
     )
     merge_siblings: int = Field(
         default=3, ge=0,

@@ -31,13 +31,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.errors import InputError
-from assistant.language import detect_language
 from assistant.numbers import quantities
 from assistant.question import Question, QuestionReader
 from assistant.retrieval import HybridRetriever, Retrieval
 from assistant.sentences import split_units
 from assistant.settings import Settings
-from assistant.types import Answer, Citation, Passage
+from assistant.types import Answer, Citation
 
 from .citations import make_citation, verify_draft
 from .compose import Composer, Quote, Selection
@@ -235,7 +234,7 @@ class Answerer:
             return t
         q = t.question
         targets = [p.chunk_id for p in t.resolved.targets]
-        t.retrieval = self.retriever.retrieve(q, self.k, boost=t.resolved.boost)
+        t.retrieval = self.retriever.retrieve(q, self.k)
         if t.resolved.targets:
             # The item of the previous answer the message points at comes first.
             have = {p.chunk_id for p in t.retrieval.passages}
@@ -265,7 +264,8 @@ class Answerer:
         if sel is None:
             t.decision = GateDecision(True, 0.0, "nothing retrieved")
             return t
-        f = self.gate.features(t.question, t.retrieval, sel.lead.p)
+        quoted = " ".join(x.text for _, qs, _ in sel.blocks for x in qs)
+        f = self.gate.features(t.question, t.retrieval, quoted, sel.lead.p)
         t.decision = self.gate.decide(f, t.question.asks)
         return t
 

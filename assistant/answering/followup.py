@@ -14,7 +14,6 @@ quote is verbatim), so a history typed by hand or written by a model works too.
   what the previous question or answer names (专家委员会, 市场监管总局、工业和信息化部);
 - any other follow-up (那延期呢？, 要多久？, what about universities?) is asked together with the
   previous question;
-- the passages the previous answer cited are favoured in retrieval (``boost``).
 
 A message that stands on its own is passed through unchanged. ``LLMRewriter`` lets a chat model
 write the self-contained question instead (prompts/condense.<lang>.md), the rules being its
@@ -85,7 +84,6 @@ class Resolved:
     follow_up: bool
     focus: str | None = None
     targets: list[Passage] = field(default_factory=list)
-    boost: list[str] = field(default_factory=list)
     method: str = "none"  # none | item | pronoun | context | llm
 
 
@@ -266,7 +264,6 @@ class FollowUps:
             return Resolved(q, q, False)
         prev = self.previous(history)
         lang = detect_language(q)
-        boost = [c.passage.chunk_id for c in prev.cited if c.passage is not None] if prev else []
         prev_q = strip_context((prev.question if prev else None) or "")
         n = self._ordinal(q, lang)
         if n is not None and prev is not None:
@@ -274,10 +271,10 @@ class FollowUps:
             if isinstance(item, Passage):
                 head = item.text.strip().split("\n")[0][:120]
                 standalone = f"{q}{CONTEXT_ZH}{item.locator}：{head}）" if lang == "zh" else f"{q}{CONTEXT_EN}{item.locator}: {head})"
-                return Resolved(q, standalone, True, q, [item], boost, "item")
+                return Resolved(q, standalone, True, q, [item], "item")
             if item:
                 standalone = f"{item}：{q}{CONTEXT_ZH}{prev_q}）" if lang == "zh" else f"{item}: {q}{CONTEXT_EN}{prev_q})"
-                return Resolved(q, standalone, True, q, [], boost, "item")
+                return Resolved(q, standalone, True, q, [], "item")
         pron = (_EN_PRONOUN if lang == "en" else _ZH_PRONOUN).search(q)
         if pron and prev is not None:
             word = pron.group(0).lower()
@@ -296,17 +293,17 @@ class FollowUps:
             if names:
                 sub = "、".join(dict.fromkeys(names))
                 standalone = q[:pron.start()] + sub + q[pron.end():]
-                return Resolved(q, standalone, True, q, [], boost, "pronoun")
+                return Resolved(q, standalone, True, q, [], "pronoun")
         if lang == "en":
             core = _EN_STRIP.sub("", q).strip() or q
-            return Resolved(q, f"{core}{CONTEXT_EN}{prev_q})", True, core, [], boost, "context")
+            return Resolved(q, f"{core}{CONTEXT_EN}{prev_q})", True, core, [], "context")
         core = _ZH_STRIP.sub("", q).strip() or q
-        return Resolved(q, f"{core}{CONTEXT_ZH}{prev_q}）", True, core, [], boost, "context")
+        return Resolved(q, f"{core}{CONTEXT_ZH}{prev_q}）", True, core, [], "context")
 
 
 class LLMRewriter:
     """A chat model writes the self-contained question; the rules are the fallback and still
-    resolve the items and pronouns (their targets and boosts are kept)."""
+    resolve the items and pronouns (their targets are kept)."""
 
     def __init__(self, llm, prompts, rules: FollowUps, max_chars: int = 300):
         self.llm = llm
