@@ -135,6 +135,7 @@ class Vocabulary(BaseModel):
         description="Words too common in these documents to say what a question is about (国家, 质量, 实验室 …)."
     )
     synonyms_zh: list[Synonym]
+    expansions: dict[str, str] = Field(description="Query expansion of the lexical legs: word -> document words.")
     glossary_en: dict[str, list[str]] = Field(description="English words and phrases -> the documents' words.")
 
 
@@ -166,6 +167,6 @@ class Knowledge:
 
 
 def _empty_vocabulary() -> Vocabulary:
-    return Vocabulary(domain_words=[], stopwords={}, generic_words={}, synonyms_zh=[], glossary_en={})
+    return Vocabulary(domain_words=[], stopwords={}, generic_words={}, synonyms_zh=[], expansions={}, glossary_en={})
 
 

@@ -214,7 +214,7 @@ class HybridRetriever:
         low = text.lower()
         for name in self._doc_names:
             low = low.replace(name, " ")
-        tokens = self.vocab.tokenize(low)
+        tokens = self.vocab.tokenize(self.vocab.expand(low))
         if not tokens:
             return {}
         scores = self._masked(self._bank_bm25.get_scores(tokens), exclude)
@@ -266,7 +266,7 @@ class HybridRetriever:
                 sims = self._masked(self._bank_vecs @ vec, exclude)
                 found["bank"] = self._bank_chunks(np.argsort(-sims), sims, n, filters)
         if {"lexical", "lexical_sentence", "bank_lexical"} & set(legs):
-            tokens = self.vocab.tokenize(text)
+            tokens = self.vocab.tokenize(self.vocab.expand(text))
             if "lexical" in legs:
                 found["lexical"] = self._lexical(self._bm25, lambda j: j, tokens, n, filters)
             if "lexical_sentence" in legs:

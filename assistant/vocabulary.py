@@ -5,6 +5,8 @@ Built once from ``corpus/vocabulary.json`` (``Knowledge.vocabulary``) and the do
 - ``Vocab.tokenize(text)``: the tokens of the lexical retrieval legs — jieba's search mode with the
   domain terms kept whole (依托单位, 专家委员会), lower-cased, stop words and punctuation dropped,
   Chinese numerals also given in digits (两年 → 2), as the documents mostly print digits;
+- ``Vocab.expand(text)``: the query plus the documents' words for applicant and English words
+  (场地 → 科研用房 面积, "floor area" → 面积);
 - ``Vocab.terms(question)``: the concepts a question names, each as the document words that express
   it (``Term``), weighted by IDF over the corpus sentences, so 国家/质量/实验室 (everywhere) weigh
   little and 延长/公示 (rare) a lot; ``coverage(terms, text)`` is the weighted share a text expresses.
@@ -80,6 +82,7 @@ class Vocab:
         for s in data.synonyms_zh:
             for w in s.applicant:
                 self.synonyms.setdefault(w, tuple(s.document))
+        self.expansions = data.expansions
         self.glossary = {k.lower(): tuple(v) for k, v in data.glossary_en.items()}
         self._tokenizer = None
         self._df: dict[str, int] = {}
@@ -115,6 +118,13 @@ class Vocab:
                 if v is not None and v == int(v):
                     out.append(str(int(v)))
         return out
+
+    def expand(self, text: str) -> str:
+        """``text`` plus the documents' wording for the applicant or English words it contains."""
+        low = text.lower()
+        extra = [v for k, v in self.expansions.items()
+                 if (re.search(rf"\b{re.escape(k)}\b", low) if k.isascii() else k in low)]
+        return text if not extra else f"{text} {' '.join(extra)}"
 
     def zh_tokens(self, text: str) -> list[str]:
         return [w for run in _ZH_RUN.findall(text) for w in self.tokenizer.lcut(run) if w.strip()]
@@ -194,6 +204,8 @@ class Vocab:
             if tok in self.synonyms:
                 doc_words = self.synonyms[tok]
                 variants: tuple[str, ...] = (tok, *doc_words) if doc_words else ()
+            elif tok in self.expansions:
+                variants = (tok, *self.expansions[tok].split())
             else:
                 variants = (tok,)
                 if not self.df(tok):
