@@ -12,7 +12,6 @@ wires retrieval, the answer chain and the eligibility tool. The methods:
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 
@@ -21,7 +20,7 @@ from assistant.corpus import load_corpus
 from assistant.corpus.sources import Sources
 from assistant.embeddings import Embedder, QueryCache, make_embedder
 from assistant.errors import InputError
-from assistant.indexing import IndexReport, build_index
+from assistant.indexing import IndexReport, build_index, load_bank
 from assistant.knowledge import Knowledge
 from assistant.question import AsksModel, QuestionReader
 from assistant.retrieval import HybridRetriever
@@ -30,22 +29,6 @@ from assistant.settings import Settings
 from assistant.store import ChromaStore
 from assistant.types import Answer, DocumentMeta, ParsedDocument, Passage, Section
 from assistant.vocabulary import Vocab
-
-
-log = logging.getLogger(__name__)
-
-
-def load_bank(settings: Settings, sources: Sources) -> QuestionBank:
-    """The question bank of the corpus. An entry whose span is no longer in its document (the
-    document changed) is left out and logged, never served stale; tests/test_bank.py holds the
-    committed bank to every entry being valid. The curated answers (``settings.curated_path``,
-    ``assistant.curation``) join it."""
-    bank = QuestionBank.load(settings.corpus_dir / "bank", sources, strict=False,
-                             catalog=Knowledge.load(settings.corpus_dir).catalog,
-                             extra_files=[settings.curated_path])
-    for problem in bank.problems:
-        log.warning("question bank entry left out: %s", problem)
-    return bank
 
 
 class Assistant:

@@ -2,7 +2,7 @@
 
 They are kept with the app's data (``Settings.curated_path``, by default ``data/curated.jsonl``),
 apart from the shipped bank under corpus/bank/, in the bank's own format (entries with
-``source: "curated"``, see corpus/bank/README.md); ``assistant.assistant.load_bank`` reads both.
+``source: "curated"``, see corpus/bank/README.md); ``assistant.indexing.load_bank`` reads both.
 
 From a thumbs-down or any logged question, staff bind the question to the span of a document
 that answers it (an ``answered`` passage entry: span verbatim under its locator, the core answer

@@ -8,17 +8,22 @@ keep their vectors, so adding one document embeds that document only. Progress g
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from dataclasses import dataclass
 
 from assistant.bank import QuestionBank
 from assistant.chunking import chunk_corpus, context_header, sentences, token_counter
+from assistant.corpus.sources import Sources
 from assistant.embeddings import Embedder
+from assistant.knowledge import Knowledge
 from assistant.settings import Settings
 from assistant.store import ChromaStore, fingerprint
 from assistant.types import Chunk, ParsedDocument
 
+
+log = logging.getLogger(__name__)
 
 # Bump when what is written changes shape, so that an older index is rebuilt, not misread.
 INDEX_FORMAT = 2
@@ -89,13 +94,24 @@ def build_index(
                        store.last_build["embedded"] if built else 0)
 
 
+def load_bank(settings: Settings, sources: Sources) -> QuestionBank:
+    """The question bank of the corpus. An entry whose span is no longer in its document (the
+    document changed) is left out and logged, never served stale; tests/test_bank.py holds the
+    committed bank to every entry being valid. The curated answers (``settings.curated_path``,
+    ``assistant.curation``) join it."""
+    bank = QuestionBank.load(settings.corpus_dir / "bank", sources, strict=False,
+                             catalog=Knowledge.load(settings.corpus_dir).catalog,
+                             extra_files=[settings.curated_path])
+    for problem in bank.problems:
+        log.warning("question bank entry left out: %s", problem)
+    return bank
+
+
 def index_corpus(settings: Settings, embedder: Embedder | None = None, store: ChromaStore | None = None,
                  show_progress: bool = False) -> IndexReport:
     """Bring the index up to date with the corpus directory and its question bank, as they are now
     (only new or changed texts are embedded; what left the corpus leaves the index)."""
-    from assistant.assistant import load_bank
     from assistant.corpus import load_corpus
-    from assistant.corpus.sources import Sources
     from assistant.embeddings import make_embedder
 
     docs = load_corpus(settings.corpus_dir)

@@ -98,10 +98,10 @@ class LiveAssistant:
         return changed
 
     def _reload(self, stamp: dict) -> None:
-        from assistant.assistant import Assistant, load_bank
+        from assistant.assistant import Assistant
         from assistant.corpus import load_corpus
         from assistant.corpus.sources import Sources
-        from assistant.indexing import build_index
+        from assistant.indexing import build_index, load_bank
 
         t0 = time.perf_counter()
         old = self._current
@@ -133,8 +133,7 @@ class LiveAssistant:
         index, the lexical indexes and the answer chain's fitted models stay."""
         import copy
 
-        from assistant.assistant import load_bank
-        from assistant.indexing import sync_bank
+        from assistant.indexing import load_bank, sync_bank
 
         bank = load_bank(self._settings, old.sources)
         questions, added, removed = sync_bank(bank, old.embedder, old.store)

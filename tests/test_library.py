@@ -75,7 +75,8 @@ def lib_env(tmp_path_factory, e5):
 
 
 def assistant_for(lib_env):
-    from assistant.assistant import Assistant, load_bank
+    from assistant.assistant import Assistant
+    from assistant.indexing import load_bank
     from assistant.corpus import load_corpus
     from assistant.corpus.sources import Sources
     from assistant.indexing import build_index

@@ -22,9 +22,18 @@ from typing import Any
 from assistant.eligibility.evaluate import evaluate
 from assistant.eligibility.extract import extract_profile, has_lab_figures
 from assistant.eligibility.profile import LabProfile
-from assistant.eligibility.report import EligibilityReport, render
+from assistant.eligibility.report import EligibilityReport, render_text
 
 __all__ = ["check", "extract_profile", "has_lab_figures", "history_profile", "render", "LabProfile", "EligibilityReport", "detect_language"]
+
+
+def render(report: EligibilityReport, lang: str | None = None) -> str:
+    """The report as plain text in Chinese or English (another language than the report's
+    evaluates its profile again: the evaluation is pure and cheap)."""
+    lang = lang if lang in ("zh", "en") else report.language
+    if lang != report.language:
+        report = evaluate(report.profile, lang=lang)
+    return render_text(report)
 
 
 def detect_language(text: str) -> str:

@@ -1,12 +1,13 @@
 """The eligibility report (pydantic) and its plain-text rendering in Chinese or English.
 
 ``EligibilityReport`` is what ``evaluate`` produces and what the chat, the CLI (``--json``) and the
-REST API serialise. ``render`` turns it into a short markdown-light text: verdict, channel, priority,
-one line per condition with its citation, gaps, next steps, warnings. Quotes of the measures stay
-in Chinese in both languages (they are verbatim spans). No JSON in the rendering.
+REST API serialise. ``render_text`` turns it into a short markdown-light text in its language:
+verdict, channel, priority, one line per condition with its citation, gaps, next steps, warnings.
+Quotes of the measures stay in Chinese in both languages (they are verbatim spans). No JSON in
+the rendering.
 
-This module does not evaluate anything; rendering in another language than the report's
-re-evaluates the stored profile (the evaluation is pure and cheap).
+This module does not evaluate anything; ``assistant.eligibility.render`` renders a report in the
+other language by evaluating its stored profile again (the evaluation is pure and cheap).
 """
 
 from __future__ import annotations
@@ -134,13 +135,10 @@ _HEADINGS = {
 }
 
 
-def render(report: EligibilityReport, lang: str | None = None) -> str:
-    """Plain text (markdown-light) in Chinese or English; quotes of the measures stay Chinese."""
-    lang = lang if lang in ("zh", "en") else report.language
-    if lang != report.language:
-        from assistant.eligibility.evaluate import evaluate
-
-        report = evaluate(report.profile, lang=lang)
+def render_text(report: EligibilityReport) -> str:
+    """Plain text (markdown-light) in the report's language; quotes of the measures stay Chinese.
+    In another language: ``assistant.eligibility.render`` (it evaluates the profile again)."""
+    lang = report.language
     h = _HEADINGS[lang]
     status = _STATUS_LABEL[lang]
     colon = "：" if lang == "zh" else ": "

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from assistant.eligibility.conditions import CONDITION_BY_ID
 from assistant.eligibility.evaluate import evaluate
 from assistant.eligibility.profile import LabProfile
-from assistant.eligibility.report import render
+from assistant.eligibility import render
 
 _DECLARABLE = Literal[
     "achievements.original",
