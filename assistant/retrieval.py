@@ -37,12 +37,14 @@ from assistant.corpus.sources import Sources, within
 from assistant.embeddings import Embedder
 from assistant.errors import InputError
 from assistant.knowledge import Catalog
+from assistant.numbers import has_quantity
 from assistant.question import Question, QuestionReader
 from assistant.settings import RetrievalSettings
 from assistant.store import ChromaStore
 from assistant.types import Chunk, Passage
 from assistant.vocabulary import Vocab
 
+_FIGURE_KINDS = ("figure", "duration")
 LEGS = ("dense", "lexical", "dense_sentence", "lexical_sentence", "bank", "bank_lexical")
 
 
@@ -311,6 +313,7 @@ class HybridRetriever:
                 fused[i] = fused.get(i, 0.0) + weights[leg] / (s.rrf_k + rank + 1)
         named = self.catalog.named_documents(text)
         elsewhere = self._elsewhere(text)
+        wants_quantity = asks in _FIGURE_KINDS
         for i in list(fused):
             c = self.chunks[i]
             if c.doc_id in named:
@@ -319,6 +322,8 @@ class HybridRetriever:
                 fused[i] += s.operative_boost * unit
             if c.doc_id in elsewhere:
                 fused[i] -= s.regional_penalty * unit
+            if wants_quantity and has_quantity(c.text):
+                fused[i] += s.quantity_boost * unit
         return fused
 
     def read(self, query: str) -> Question:

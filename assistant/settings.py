@@ -73,6 +73,10 @@ class RetrievalSettings(BaseModel):
         description="Malus, in first-rank units, for a regional document (catalog `region`) when the question names "
         "neither it nor its region.",
     )
+    quantity_boost: float = Field(
+        default=1.0, ge=0.0,
+        description="Bonus, in first-rank units, for passages stating a quantity when the question asks for one.",
+    )
     merge_siblings: int = Field(
         default=3, ge=0,
         description="When this many of the top passages sit in one section (items of a list, parts of an article), "

@@ -32,6 +32,7 @@ VOCAB_OFF = {"synonyms": "synonyms_zh", "glossary": "glossary_en"}
 SETTING_OFF = {
     "named_document_boost": "QSL_RETRIEVAL__NAMED_DOCUMENT_BOOST",
     "regional_penalty": "QSL_RETRIEVAL__REGIONAL_PENALTY",
+    "quantity_boost": "QSL_RETRIEVAL__QUANTITY_BOOST",
 }
 KEYS = ("key_fact_coverage", "citation_precision", "refusal_accuracy", "false_refusal_rate", "follow_up_key_facts")
 

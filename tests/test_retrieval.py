@@ -43,7 +43,7 @@ def legs_of(r: HybridRetriever, query: str, n: int = 30, legs=None):
     return r.legs(q.text, q.vector, n, Filters(), legs or ("dense", "lexical", "dense_sentence", "lexical_sentence", "bank", "bank_lexical"))
 
 
-NO_PRIORS = dict(named_document_boost=0, operative_boost=0, regional_penalty=0)
+NO_PRIORS = dict(named_document_boost=0, operative_boost=0, quantity_boost=0, regional_penalty=0)
 
 
 def ids(passages) -> list[str]:

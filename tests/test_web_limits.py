@@ -12,6 +12,7 @@ import base64
 import csv
 import io
 import subprocess
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -321,6 +322,12 @@ def test_the_log_masks_personal_data(make_client):
 def test_retention_deletes_older_rows(make_client):
     c = make_client(question_log=QuestionLogSettings(retention_days=30))
     store = c.service.store
+    # The server purges once when it starts (then hourly): let that first purge pass, or it may
+    # delete the aged row below before this test's own purge does.
+    readiness = c.app.state.readiness
+    deadline = time.monotonic() + 10
+    while readiness._last_purge == 0.0 and time.monotonic() < deadline:
+        time.sleep(0.05)
     old = store.log_question(channel="api", question="旧问题", answer="…")
     store.add_feedback(old, -1, "旧评价")
     with store._connect() as db:
