@@ -87,7 +87,7 @@ class Assistant:
                 yield item
             return
         # the report leads; the passages behind it follow in the final answer
-        answer = self._with_report(self.answerer.ask(question, history), report, why)
+        answer = self._with_report(self.superseded_notes(self.answerer.ask(question, history)), report, why)
         for part in answer.text.split("\n"):
             yield part + "\n"
         yield answer

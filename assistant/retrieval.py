@@ -120,11 +120,13 @@ class HybridRetriever:
         self.sentence_vectors: dict[str, np.ndarray] = {s: v for _, s, v in rows}
         self._bm25_sentences = bm25s.BM25()
         self._bm25_sentences.index([vocab.tokenize(s) or ["_"] for _, s, _ in rows], show_progress=False)
-        # Bank question -> its tokens and (by row id) its vector, entry span -> its chunk: kept across set_bank (and shared
-        # by a copy over the same documents), so taking a new bank costs only its new questions.
+        # Bank question -> its tokens, entry span -> its chunk: kept across set_bank (and shared by a
+        # copy over the same documents); with the rows' vectors, taking a new bank costs only its new
+        # questions.
         self._bank_tokens: dict[str, list[str]] = {}
-        self._bank_vec_cache: dict[str, np.ndarray] = {}
         self._span_chunk: dict[tuple[str, int, int], int | None] = {}
+        self._bank_rows: list = []
+        self._bank_vecs = np.zeros((0, 1), np.float32)
         self.set_bank(bank)
 
     # -- the question bank ---------------------------------------------------------------------
@@ -134,9 +136,8 @@ class HybridRetriever:
 
         self.bank = bank or QuestionBank()
         entries = self.bank.by_id()
-        ids, vecs = (self.store.bank_vectors(self.embedder.name, self._bank_vec_cache) if self.bank.entries
-                     else ([], np.zeros((0, 0))))
-        self._bank_vec_cache = dict(zip(ids, vecs))
+        held = {r.id: v for r, v in zip(self._bank_rows, self._bank_vecs)}  # a row id's vector never changes
+        ids, vecs = self.store.bank_vectors(self.embedder.name, held) if self.bank.entries else ([], np.zeros((0, 0)))
         rows = {r.id: r for r in self.bank.rows()}
         keep = [(i, rows[rid]) for i, rid in enumerate(ids) if rid in rows and rows[rid].entry in entries]
         self._bank_rows = [r for _, r in keep]

@@ -28,7 +28,7 @@ SETS = {
     "h": ("eval/questions_heldout.jsonl", None),
     "w": ("eval/questions_blind.jsonl", "eval/dialogs_blind.jsonl"),  # the first blind set, after its first run
 }
-VOCAB_OFF = {"synonyms": "synonyms_zh", "glossary": "glossary_en"}
+VOCAB_OFF = {"synonyms": "synonyms_zh", "expansions": "expansions", "glossary": "glossary_en"}
 SETTING_OFF = {
     "named_document_boost": "QSL_RETRIEVAL__NAMED_DOCUMENT_BOOST",
     "regional_penalty": "QSL_RETRIEVAL__REGIONAL_PENALTY",
