@@ -387,9 +387,10 @@ def test_low_overlap_questions_share_few_words_with_their_evidence():
 # -- the sets of the answer redesign: validation (x), blind (w), dialogs (dev d, x, w) ---------------
 NEW_SETS = {
     "questions_valid.jsonl": r"x\d{3}", "questions_blind.jsonl": r"w\d{3}", "questions_blind2.jsonl": r"y\d{3}",
+    "questions_blind3.jsonl": r"t\d{3}",
 }
 DIALOG_SETS = {"dialogs.jsonl": r"d\d{2}", "dialogs_valid.jsonl": r"xd\d{2}", "dialogs_blind.jsonl": r"wd\d{2}",
-               "dialogs_blind2.jsonl": r"zd\d{2}"}
+               "dialogs_blind2.jsonl": r"zd\d{2}", "dialogs_blind3.jsonl": r"td\d{2}"}
 NEW_KINDS = {"formal", "colloquial", "english", "numeric_cn", "document_facts", "multi_part", "version", "near_miss",
              "unanswerable", "out_of_scope", "false_premise", "injection", "follow_up", "numeric"}
 
@@ -471,4 +472,16 @@ def test_the_second_blind_set_is_the_one_written_before_the_follow_up_work():
     assert digest == {
         "questions_blind2.jsonl": "5a922e730d8ad2900162ebc04fa9b2bbfeca25b2737707658d7f1f5feed8d08a",
         "dialogs_blind2.jsonl": "e95e8e615892a70f61a65e45e8cda1541188881877ba0b912353251db1937e98",
+    }
+
+
+def test_the_third_blind_set_is_the_one_written_before_the_scope_and_latency_work():
+    """Written from the documents only, committed before the changes it measures; run once."""
+    import hashlib
+
+    digest = {n: hashlib.sha256((ROOT / "eval" / n).read_bytes()).hexdigest()
+              for n in ("questions_blind3.jsonl", "dialogs_blind3.jsonl")}
+    assert digest == {
+        "questions_blind3.jsonl": "3fdea8f431393ba097a488022cad978e2992a4898328aff3c3f73fc1a449848d",
+        "dialogs_blind3.jsonl": "c21bb9ce46c3eff2e87bc7d2745c850b33b0a6bdbf9c025744a84fcf7072a530",
     }
