@@ -66,9 +66,9 @@ class Catalog(BaseModel):
     def named_documents(self, text: str) -> set[str]:
         """Ids of the documents ``text`` names by their aliases.
 
-        A generic alias (指导意见) names its document unless it belongs to a title of another
-        document that the same clause names by one of its own aliases (五部门的指导意见 is the
-        2024 text, whose title ends in 指导意见)."""
+        A generic alias (指导意见, guiding opinions) names its document unless it belongs to a title
+        (Chinese or English) of another document that the same clause names by one of its own
+        aliases (五部门的指导意见 is the 2024 text, whose title ends in 指导意见)."""
         low = text.lower()
         found: set[str] = set()
         specific: list[tuple[str, int]] = []
@@ -83,7 +83,8 @@ class Catalog(BaseModel):
                     clause_start = max((low.rfind(p, 0, m.start()) for p in "，,。；;？?！!"), default=-1) + 1
                     owner = next(
                         (o for o, pos in specific
-                         if o != d.id and clause_start <= pos < m.start() and a in self.by_id[o].title),
+                         if o != d.id and clause_start <= pos < m.start()
+                         and (a in self.by_id[o].title or a.lower() in self.by_id[o].title_en.lower())),
                         None,
                     )
                     if owner is None:

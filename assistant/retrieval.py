@@ -1,6 +1,8 @@
 """Hybrid retrieval: lexical legs (BM25 over jieba tokens, bm25s), dense legs (the embedder +
 Chroma), each at chunk and sentence grain, and the question bank's legs, fused by weighted
-reciprocal-rank fusion, with direct article lookup.
+reciprocal-rank fusion, with direct article lookup. The chunks are searched in Chroma; the
+sentences' and the bank questions' vectors, read from Chroma when the retriever is built, are
+ranked in memory (a few thousand rows: one matrix product, no second query).
 
 The legs of one question (its vector is computed once, ``Question.vector``):
 
@@ -46,6 +48,12 @@ from assistant.vocabulary import Vocab
 
 _FIGURE_KINDS = ("figure", "duration")
 LEGS = ("dense", "lexical", "dense_sentence", "lexical_sentence", "bank", "bank_lexical")
+
+
+def _positive_order(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the (at most ``n``) best positive ``scores``, best first."""
+    positive = np.flatnonzero(scores > 0)
+    return positive[np.argsort(-scores[positive], kind="stable")][:n]
 
 
 @dataclass
@@ -117,7 +125,11 @@ class HybridRetriever:
         owners, texts, vecs = store.sentence_vectors()
         rows = [(self.by_id[cid], s, v) for cid, s, v in zip(owners, texts, vecs) if cid in self.by_id]
         self._sentence_owner = np.array([i for i, _, _ in rows], dtype=np.int64)
+        # The sentence vectors are held here anyway (the span scoring reads them): the sentence
+        # leg ranks them in memory rather than in a second Chroma query.
+        self._sentence_matrix = np.stack([v for _, _, v in rows]) if rows else np.zeros((0, 1), np.float32)
         self.sentence_vectors: dict[str, np.ndarray] = {s: v for _, s, v in rows}
+        self._has_quantity = [has_quantity(c.text) for c in self.chunks]
         self._bm25_sentences = bm25s.BM25()
         self._bm25_sentences.index([vocab.tokenize(s) or ["_"] for _, s, _ in rows], show_progress=False)
         # Bank question -> its tokens, entry span -> its chunk: kept across set_bank (and shared by a
@@ -143,6 +155,12 @@ class HybridRetriever:
         self._bank_rows = [r for _, r in keep]
         self._bank_vecs = vecs[[i for i, _ in keep]] if keep else np.zeros((0, 1), np.float32)
         self._bank_entry = [entries[r.entry] for r in self._bank_rows]
+        self._entry_ids = list(dict.fromkeys(e.id for e in self._bank_entry))
+        self._entry_pos = {e_id: k for k, e_id in enumerate(self._entry_ids)}
+        self._row_entry = np.array([self._entry_pos[e.id] for e in self._bank_entry], dtype=np.int64)
+        # The document of each entry (none for a request to decline), for the named-document prior.
+        docs = {e.id: (e.data.doc_id if e.kind != "scope" else None) for e in self._bank_entry}
+        self._entry_doc = np.array([docs[e_id] for e_id in self._entry_ids], dtype=object)
         self._row_by_key: dict[str, list[int]] = {}
         for j, r in enumerate(self._bank_rows):
             self._row_by_key.setdefault(question_key(r.text), []).append(j)
@@ -178,24 +196,36 @@ class HybridRetriever:
         """The vectors of the bank's questions and the entry of each."""
         return self._bank_vecs, list(self._bank_entry)
 
-    def bank_hits(self, q: Question, n: int = 10, vector: np.ndarray | None = None) -> list[BankHit]:
+    def bank_hits(self, q: Question, n: int = 10, vector: np.ndarray | None = None,
+                  lexical: dict[str, float] | None = None, sims: np.ndarray | None = None) -> list[BankHit]:
         """The ``n`` entries whose questions are most like ``q``, one hit per entry, best first by
         ``score``: cosine similarity of the best question, plus ``bank_lexical_mix`` times the BM25
         match of the entry's best question (1 for the best of the bank), so that an entry sharing
-        the asker's words wins among entries the embedder finds alike. ``vector`` instead of
-        ``q``'s own (a part of a question read with the whole of it)."""
+        the asker's words wins among entries the embedder finds alike, plus ``bank_named_boost``
+        for an entry of a document the question names. ``vector`` instead of
+        ``q``'s own (a part of a question read with the whole of it); ``lexical`` and ``sims``
+        when the caller has computed them already (``bank_lexical`` of ``q.text``, the masked
+        similarities of the bank's rows)."""
         if not len(self._bank_rows):
             return []
-        sims = self._masked(self._bank_vecs @ (q.vector if vector is None else vector), q.exclude)
-        lexical = self.bank_lexical(q.text, exclude=q.exclude)
-        mix = self.settings.bank_lexical_mix
+        if sims is None:
+            sims = self._masked(self._bank_vecs @ (q.vector if vector is None else vector), q.exclude)
+        if lexical is None:
+            lexical = self.bank_lexical(q.text, exclude=q.exclude)
+        # Every row is scored as its entry would be (so that an entry the words or the named
+        # document lift is not lost behind rows the embedder alone ranks higher); one hit an entry.
+        bonus = np.zeros(len(self._entry_ids), np.float32)
+        for e_id, v in lexical.items():
+            bonus[self._entry_pos[e_id]] += self.settings.bank_lexical_mix * v
+        for doc in q.documents:
+            bonus[self._entry_doc == doc] += self.settings.bank_named_boost
+        scores = sims + bonus[self._row_entry]
         best: dict[str, BankHit] = {}
-        for j in np.argsort(-sims)[: 12 * n]:
+        for j in np.argsort(-scores)[: 12 * n]:
             e = self._bank_entry[j]
             if e.id not in best:
-                best[e.id] = BankHit(e, float(sims[j]), self._bank_rows[j].text, self._entry_chunk.get(e.id),
-                                     float(sims[j]) + mix * lexical.get(e.id, 0.0))
-            if len(best) >= 2 * n:
+                best[e.id] = BankHit(e, float(sims[j]), self._bank_rows[j].text, self._entry_chunk.get(e.id), float(scores[j]))
+            if len(best) >= n:
                 break
         return sorted(best.values(), key=lambda h: -h.score)[:n]
 
@@ -221,8 +251,8 @@ class HybridRetriever:
         if not tokens:
             return {}
         scores = self._masked(self._bank_bm25.get_scores(tokens), exclude)
-        order = [j for j in np.argsort(-scores)[:n] if scores[j] > 0]
-        top = float(scores[order[0]]) if order else 0.0
+        order = _positive_order(scores, n)
+        top = float(scores[order[0]]) if len(order) else 0.0
         out: dict[str, float] = {}
         for j in order:
             out.setdefault(self._bank_entry[j].id, float(scores[j]) / top)
@@ -247,9 +277,14 @@ class HybridRetriever:
         if not tokens:
             return []
         scores = index.get_scores(tokens)
+        return self._lexical_like(np.where(scores > 0, scores, -np.inf), owner, n, filters)
+
+    def _lexical_like(self, scores: np.ndarray, owner, n: int, filters: Filters) -> list[tuple[int, float]]:
+        """The first ``n`` chunks (``owner`` of a row, once each, allowed by ``filters``) of the
+        rows ranked by ``scores``; rows scored -inf are left out."""
         out: dict[int, float] = {}
         for j in np.argsort(-scores):
-            if scores[j] <= 0 or len(out) >= n:
+            if scores[j] == -np.inf or len(out) >= n:
                 break
             i = owner(int(j))
             if i is not None and i not in out and filters.allows(self.chunks[i]):
@@ -257,16 +292,22 @@ class HybridRetriever:
         return list(out.items())
 
     def legs(self, text: str, vec: np.ndarray | None, n: int, filters: Filters,
-             legs: Sequence[str] = LEGS, exclude: frozenset[str] = frozenset()) -> dict[str, list[tuple[int, float]]]:
+             legs: Sequence[str] = LEGS, exclude: frozenset[str] = frozenset(),
+             keep: dict | None = None) -> dict[str, list[tuple[int, float]]]:
+        """The hits of each leg for ``text`` (and its vector ``vec``); ``keep``, when given,
+        receives the bank similarities so that the bank's matches need not compute them again."""
         found: dict[str, list[tuple[int, float]]] = {}
         where = filters.where()
         if vec is not None:
             if "dense" in legs:
                 found["dense"] = [(self.by_id[i], s) for i, s in self.store.query(vec, n, where) if i in self.by_id]
-            if "dense_sentence" in legs:
-                found["dense_sentence"] = [(self.by_id[i], s) for i, s in self.store.query_sentences(vec, n, where) if i in self.by_id]
+            if "dense_sentence" in legs and len(self._sentence_owner):
+                sims = self._sentence_matrix @ vec
+                found["dense_sentence"] = self._lexical_like(sims, lambda j: int(self._sentence_owner[j]), n, filters)
             if "bank" in legs and len(self._bank_rows):
                 sims = self._masked(self._bank_vecs @ vec, exclude)
+                if keep is not None:
+                    keep["bank_sims"] = sims
                 found["bank"] = self._bank_chunks(np.argsort(-sims), sims, n, filters)
         if {"lexical", "lexical_sentence", "bank_lexical"} & set(legs):
             tokens = self.vocab.tokenize(self.vocab.expand(text))
@@ -277,8 +318,7 @@ class HybridRetriever:
                     self._bm25_sentences, lambda j: int(self._sentence_owner[j]), tokens, n, filters)
             if "bank_lexical" in legs and self._bank_bm25 is not None and tokens:
                 scores = self._masked(self._bank_bm25.get_scores(tokens), exclude)
-                order = [j for j in np.argsort(-scores) if scores[j] > 0]
-                found["bank_lexical"] = self._bank_chunks(order, scores, n, filters)
+                found["bank_lexical"] = self._bank_chunks(_positive_order(scores, 10 * n), scores, n, filters)
         return found
 
     def _elsewhere(self, text: str) -> set[str]:
@@ -323,7 +363,7 @@ class HybridRetriever:
                 fused[i] += s.operative_boost * unit
             if c.doc_id in elsewhere:
                 fused[i] -= s.regional_penalty * unit
-            if wants_quantity and has_quantity(c.text):
+            if wants_quantity and self._has_quantity[i]:
                 fused[i] += s.quantity_boost * unit
         return fused
 
@@ -345,7 +385,8 @@ class HybridRetriever:
         if dense_legs and q.multi_part and q._vector is None:
             self.reader.prefetch([q.text, *q.parts])  # the question and its parts: one model call
         vec = q.vector if dense_legs else None
-        found = self.legs(q.text, vec, n, filters, legs, q.exclude)
+        kept: dict = {}
+        found = self.legs(q.text, vec, n, filters, legs, q.exclude, keep=kept)
         per_part = [self.fuse(q.text, found, q.asks)]
         parts = q.parts if q.multi_part else []
         if parts:
@@ -360,8 +401,9 @@ class HybridRetriever:
         ranked = self._each_part_kept(ranked, per_part[1:], k)
         ranked = self._article_first(q, ranked, filters, fused)
         dense_top = max((s for _, s in found.get("dense", [])), default=0.0)
-        hits = self.bank_hits(q) if vec is not None else []
-        return Retrieval(q, self._top(ranked, k, fused), hits, dense_top, self.bank_lexical(q.text, exclude=q.exclude))
+        lexical = self.bank_lexical(q.text, exclude=q.exclude)
+        hits = self.bank_hits(q, lexical=lexical, sims=kept.get("bank_sims")) if vec is not None else []
+        return Retrieval(q, self._top(ranked, k, fused), hits, dense_top, lexical)
 
     def _vector(self, text: str) -> np.ndarray:
         return self.reader.embed(text)

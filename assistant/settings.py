@@ -64,6 +64,11 @@ class RetrievalSettings(BaseModel):
     named_document_boost: float = Field(
         default=2.0, ge=0.0, description="Bonus, in first-rank units, for chunks of a document the question names."
     )
+    bank_named_boost: float = Field(
+        default=0.05, ge=0.0,
+        description="Bonus, added to the cosine similarity when bank entries are ranked, for entries of a document "
+        "the question names (the documents' prior of the passages, for the bank's matches).",
+    )
     operative_boost: float = Field(
         default=0.0, ge=0.0,
         description="Bonus, in first-rank units, for the operative rule (authority_rank 1) when no document is named.",

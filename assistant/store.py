@@ -306,20 +306,6 @@ class ChromaStore:
         return [(m["chunk_id"], d) for d, m in zip(got["documents"], got["metadatas"])]
 
     @_server_call
-    def query_sentences(self, embedding: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """Chunk ids ranked by their best sentence's cosine similarity (at most ``n`` chunks)."""
-        col = self.sentence_collection()
-        fetch = 4 * n  # Chroma returns fewer when the collection holds fewer (no count() round trip)
-        if fetch <= 0:
-            return []
-        res = col.query(query_embeddings=[embedding.tolist()], n_results=fetch, where=where or None,
-                        include=["distances", "metadatas"])
-        best: dict[str, float] = {}
-        for meta, dist in zip(res["metadatas"][0], res["distances"][0]):
-            best.setdefault(meta["chunk_id"], 1.0 - dist)
-        return list(best.items())[:n]
-
-    @_server_call
     def count(self) -> int:
         return self.collection().count()
 

@@ -83,6 +83,8 @@ class Vocab:
             for w in s.applicant:
                 self.synonyms.setdefault(w, tuple(s.document))
         self.expansions = data.expansions
+        # An English key is looked for (as whole words) only when all its words are in the text.
+        self._ascii_words = {k: set(re.findall(r"\w+", k)) for k in self.expansions if k.isascii()}
         self.glossary = {k.lower(): tuple(v) for k, v in data.glossary_en.items()}
         self._tokenizer = None
         self._df: dict[str, int] = {}
@@ -122,8 +124,9 @@ class Vocab:
     def expand(self, text: str) -> str:
         """``text`` plus the documents' wording for the applicant or English words it contains."""
         low = text.lower()
+        words = set(re.findall(r"\w+", low))
         extra = [v for k, v in self.expansions.items()
-                 if (re.search(rf"\b{re.escape(k)}\b", low) if k.isascii() else k in low)]
+                 if (self._ascii_words[k] <= words and re.search(rf"\b{re.escape(k)}\b", low) if k.isascii() else k in low)]
         return text if not extra else f"{text} {' '.join(extra)}"
 
     def zh_tokens(self, text: str) -> list[str]:

@@ -27,14 +27,17 @@ SETS = {
     "v": ("eval/questions_heldout3.jsonl", None),
     "h": ("eval/questions_heldout.jsonl", None),
     "w": ("eval/questions_blind.jsonl", "eval/dialogs_blind.jsonl"),  # the first blind set, after its first run
+    "y": ("eval/questions_blind2.jsonl", "eval/dialogs_blind2.jsonl"),  # the second blind set, after its first run
 }
 VOCAB_OFF = {"synonyms": "synonyms_zh", "expansions": "expansions", "glossary": "glossary_en"}
 SETTING_OFF = {
     "named_document_boost": "QSL_RETRIEVAL__NAMED_DOCUMENT_BOOST",
     "regional_penalty": "QSL_RETRIEVAL__REGIONAL_PENALTY",
     "quantity_boost": "QSL_RETRIEVAL__QUANTITY_BOOST",
+    "bank_named_boost": "QSL_RETRIEVAL__BANK_NAMED_BOOST",
 }
-KEYS = ("key_fact_coverage", "citation_precision", "refusal_accuracy", "false_refusal_rate", "follow_up_key_facts")
+KEYS = ("key_fact_coverage", "citation_precision", "refusal_accuracy", "false_refusal_rate", "follow_up_key_facts",
+        "out_of_scope_declined")
 
 _CHILD = """
 import json, sys

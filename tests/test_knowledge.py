@@ -68,6 +68,8 @@ def test_version_pairs_point_at_wording_of_both_texts(knowledge, sources):
         ("五部门那个文件和2022年指导意见有什么不同", {SUPPLY, GUIDANCE}),
         ("指导意见和管理办法在评审机构上有何不同", {GUIDANCE, MEASURES}),
         ("What does the Liaoning draft say?", {LIAONING}),
+        ("What is the document number of the Guiding Opinions?", {GUIDANCE}),
+        ("What do the five ministries' guiding opinions say about metrology?", {SUPPLY}),  # its English title
         ("申报条件是什么", set()),
     ],
 )

@@ -261,9 +261,37 @@ def test_bank_entries_are_ranked_by_similarity_plus_their_lexical_match(variant)
     hits = r.bank_hits(q, n=10)
     lexical = r.bank_lexical(q.text)
     for h in hits:
-        assert h.score == pytest.approx(h.sim + r.settings.bank_lexical_mix * lexical.get(h.entry.id, 0.0))
+        assert h.score == pytest.approx(h.sim + r.settings.bank_lexical_mix * lexical.get(h.entry.id, 0.0), abs=1e-5)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert hits[0].entry.id == "m09-term"
+
+
+def test_a_named_documents_bank_entries_get_its_prior(variant):
+    """Asked for the 文号 of the Measures by its full title, the Measures' number entry is the
+    first match; without the prior, entries of other documents asking a 文号 come first (the
+    title is set aside for the words, and the embedder finds every title alike)."""
+    r = variant()
+    q = r.read("《国家质量标准实验室管理办法》的文号是什么？")
+    hits = r.bank_hits(q, n=10)
+    lexical = r.bank_lexical(q.text)
+    assert hits[0].entry.id == "fact-nqsl-measures-2023-number"
+    for h in hits:
+        named = r.settings.bank_named_boost if h.entry.data.doc_id in q.documents else 0.0
+        assert h.score == pytest.approx(h.sim + r.settings.bank_lexical_mix * lexical.get(h.entry.id, 0.0) + named, abs=1e-5)
+    off = variant(bank_named_boost=0)
+    assert off.bank_hits(off.read(q.text), n=10)[0].entry.id != "fact-nqsl-measures-2023-number"
+
+
+@pytest.mark.parametrize("doc_ids", [[LIAONING], [GUIDANCE, OUTLINE]])
+def test_the_sentence_legs_respect_the_filters(doc_ids, retriever):
+    from assistant.retrieval import Filters
+
+    q = retriever.read("质量基础设施建设的人才培养")
+    legs = retriever.legs(q.text, q.vector, 8, Filters(doc_ids), ("dense_sentence", "lexical_sentence"))
+    for leg in ("dense_sentence", "lexical_sentence"):
+        assert legs[leg] and {retriever.chunks[i].doc_id for i, _ in legs[leg]} <= set(doc_ids)
+        scores = [s for _, s in legs[leg]]
+        assert scores == sorted(scores, reverse=True)
 
 
 def test_a_document_named_in_the_question_does_not_make_its_entries_alike_to_bm25(variant):
