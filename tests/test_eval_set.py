@@ -387,10 +387,11 @@ def test_low_overlap_questions_share_few_words_with_their_evidence():
 # -- the sets of the answer redesign: validation (x), blind (w), dialogs (dev d, x, w) ---------------
 NEW_SETS = {
     "questions_valid.jsonl": r"x\d{3}", "questions_blind.jsonl": r"w\d{3}", "questions_blind2.jsonl": r"y\d{3}",
-    "questions_blind3.jsonl": r"t\d{3}",
+    "questions_blind3.jsonl": r"t\d{3}", "questions_blind4.jsonl": r"s\d{3}",
 }
 DIALOG_SETS = {"dialogs.jsonl": r"d\d{2}", "dialogs_valid.jsonl": r"xd\d{2}", "dialogs_blind.jsonl": r"wd\d{2}",
-               "dialogs_blind2.jsonl": r"zd\d{2}", "dialogs_blind3.jsonl": r"td\d{2}"}
+               "dialogs_blind2.jsonl": r"zd\d{2}", "dialogs_blind3.jsonl": r"td\d{2}",
+               "dialogs_blind4.jsonl": r"sd\d{2}"}
 NEW_KINDS = {"formal", "colloquial", "english", "numeric_cn", "document_facts", "multi_part", "version", "near_miss",
              "unanswerable", "out_of_scope", "false_premise", "injection", "follow_up", "numeric"}
 
@@ -484,4 +485,16 @@ def test_the_third_blind_set_is_the_one_written_before_the_scope_and_latency_wor
     assert digest == {
         "questions_blind3.jsonl": "3fdea8f431393ba097a488022cad978e2992a4898328aff3c3f73fc1a449848d",
         "dialogs_blind3.jsonl": "c21bb9ce46c3eff2e87bc7d2745c850b33b0a6bdbf9c025744a84fcf7072a530",
+    }
+
+
+def test_the_fourth_blind_set_is_the_one_written_before_the_router_calibration_work():
+    """Written from the documents only, committed before the changes it measures; run once."""
+    import hashlib
+
+    digest = {n: hashlib.sha256((ROOT / "eval" / n).read_bytes()).hexdigest()
+              for n in ("questions_blind4.jsonl", "dialogs_blind4.jsonl")}
+    assert digest == {
+        "questions_blind4.jsonl": "2fc45ef72597f0d72e543a913d9086a7977fd1ff49615bb48516754eaed2981a",
+        "dialogs_blind4.jsonl": "665f9b9d9dc510eaa5f648e3fb13c643a385b0aeeb25b0c285d07570ab15cc43",
     }
