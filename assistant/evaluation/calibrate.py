@@ -187,29 +187,37 @@ def gate_scores(model: LogisticModel, rows, labels) -> dict:
 def router_params(answerer, data) -> dict[str, float]:
     """Thresholds of the router: the scope probability above which a message is declined (and a
     clause of a message set aside), chosen to decline the most out-of-scope requests while
-    declining at most one in a hundred of the other questions; and the similarity above which a
-    question about a document's status is answered from the catalog."""
+    declining at most one in a hundred of the other questions — judged by what the router does at
+    each threshold (a question with a request beside it is answered on its question, not
+    declined); and the similarity above which a question about a document's status is answered
+    from the catalog."""
     router = answerer.router
-    rows = []
+    rows, read = [], []
     for q, _ in data:
         rq = answerer.reader.read(q["question"])
-        _, s = router.scope.classify(rq.vector)
         _, domain, fact = router._classify(rq)
         f = fact.sim if fact and fact.entry.data.field == "status" else 0.0
-        rows.append((expectation(q) == "decline", s, f, domain.sim if domain else 0.0, q.get("type") == "document_facts"))
+        rows.append((expectation(q) == "decline", f, domain.sim if domain else 0.0, q.get("type") == "document_facts"))
+        read.append(rq)
     others = sum(1 for r in rows if not r[0]) or 1
     best = (0, 0.5)
-    for t in [0.3 + 0.02 * i for i in range(35)]:
-        wrong = sum(1 for d, s, *_ in rows if not d and s >= t)
-        good = sum(1 for d, s, *_ in rows if d and s >= t)
-        if wrong / others <= 0.01 and good > best[0]:
-            best = (good, t)
+    saved = (router.scope_min, router.clause_min)
+    try:
+        for t in [0.3 + 0.02 * i for i in range(35)]:
+            router.scope_min = router.clause_min = t
+            declined = [router.route(rq).kind == "decline" for rq in read]
+            wrong = sum(1 for r, d in zip(rows, declined) if d and not r[0])
+            good = sum(1 for r, d in zip(rows, declined) if d and r[0])
+            if wrong / others <= 0.01 and good > best[0]:
+                best = (good, t)
+    finally:
+        router.scope_min, router.clause_min = saved
     fbest = None
     for fmin in [0.82 + 0.01 * i for i in range(14)]:
         for margin in [-0.02, -0.01, 0.0, 0.01, 0.02, 0.03]:
-            routed = [(f >= fmin and f >= dom + margin) for _, _, f, dom, _ in rows]
-            good = sum(1 for r, y in zip(rows, routed) if y and r[4])
-            wrong = sum(1 for r, y in zip(rows, routed) if y and not r[4])
+            routed = [(f >= fmin and f >= dom + margin) for _, f, dom, _ in rows]
+            good = sum(1 for r, y in zip(rows, routed) if y and r[3])
+            wrong = sum(1 for r, y in zip(rows, routed) if y and not r[3])
             key = (-wrong, good)
             if fbest is None or key > fbest[0]:
                 fbest = (key, fmin, margin)
