@@ -388,10 +388,11 @@ def test_low_overlap_questions_share_few_words_with_their_evidence():
 NEW_SETS = {
     "questions_valid.jsonl": r"x\d{3}", "questions_blind.jsonl": r"w\d{3}", "questions_blind2.jsonl": r"y\d{3}",
     "questions_blind3.jsonl": r"t\d{3}", "questions_blind4.jsonl": r"s\d{3}",
+    "questions_blind5.jsonl": r"r\d{3}",
 }
 DIALOG_SETS = {"dialogs.jsonl": r"d\d{2}", "dialogs_valid.jsonl": r"xd\d{2}", "dialogs_blind.jsonl": r"wd\d{2}",
                "dialogs_blind2.jsonl": r"zd\d{2}", "dialogs_blind3.jsonl": r"td\d{2}",
-               "dialogs_blind4.jsonl": r"sd\d{2}"}
+               "dialogs_blind4.jsonl": r"sd\d{2}", "dialogs_blind5.jsonl": r"rd\d{2}"}
 NEW_KINDS = {"formal", "colloquial", "english", "numeric_cn", "document_facts", "multi_part", "version", "near_miss",
              "unanswerable", "out_of_scope", "false_premise", "injection", "follow_up", "numeric"}
 
@@ -497,4 +498,16 @@ def test_the_fourth_blind_set_is_the_one_written_before_the_router_calibration_w
     assert digest == {
         "questions_blind4.jsonl": "2fc45ef72597f0d72e543a913d9086a7977fd1ff49615bb48516754eaed2981a",
         "dialogs_blind4.jsonl": "665f9b9d9dc510eaa5f648e3fb13c643a385b0aeeb25b0c285d07570ab15cc43",
+    }
+
+
+def test_the_fifth_blind_set_is_the_one_written_before_the_english_bank_work():
+    """Written from the documents only, committed before the changes it measures; run once."""
+    import hashlib
+
+    digest = {n: hashlib.sha256((ROOT / "eval" / n).read_bytes()).hexdigest()
+              for n in ("questions_blind5.jsonl", "dialogs_blind5.jsonl")}
+    assert digest == {
+        "questions_blind5.jsonl": "de69324c63b25ca682bd8923a983db8bfe8bfb98c147a043219c8ff2f45b4bc5",
+        "dialogs_blind5.jsonl": "cf6a71ce0929588cc4e1f752cae7f9a2691ed349c7ec6f3025f0bca303214d90",
     }
