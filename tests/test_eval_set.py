@@ -436,7 +436,10 @@ def test_new_question_sets_are_well_formed_and_grounded(name, sources, catalog_b
     assert len(records) >= 60
     for q in records:
         _check_turn(q, sources, catalog_by_id)
-    kinds = Counter(q["type"] for q in records)
+    # Each kind at least four times in the set: its questions and the turns of its dialogs.
+    dialogs = ROOT / "eval" / name.replace("questions", "dialogs")
+    turns = [t for d in (_records(dialogs.name) if dialogs.exists() else []) for t in d["turns"]]
+    kinds = Counter(q["type"] for q in records + turns)
     for kind in ("colloquial", "english", "document_facts", "near_miss", "out_of_scope"):
         assert kinds[kind] >= 4, (name, kind)
 
