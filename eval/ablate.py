@@ -28,6 +28,8 @@ SETS = {
     "h": ("eval/questions_heldout.jsonl", None),
     "w": ("eval/questions_blind.jsonl", "eval/dialogs_blind.jsonl"),  # the first blind set, after its first run
     "y": ("eval/questions_blind2.jsonl", "eval/dialogs_blind2.jsonl"),  # the second blind set, after its first run
+    "t": ("eval/questions_blind3.jsonl", "eval/dialogs_blind3.jsonl"),  # the third, after its first run
+    "s": ("eval/questions_blind4.jsonl", "eval/dialogs_blind4.jsonl"),  # the fourth, after its first run
 }
 VOCAB_OFF = {"synonyms": "synonyms_zh", "expansions": "expansions", "glossary": "glossary_en"}
 SETTING_OFF = {
