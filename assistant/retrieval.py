@@ -277,9 +277,9 @@ class HybridRetriever:
         if not tokens:
             return []
         scores = index.get_scores(tokens)
-        return self._lexical_like(np.where(scores > 0, scores, -np.inf), owner, n, filters)
+        return self._ranked_chunks(np.where(scores > 0, scores, -np.inf), owner, n, filters)
 
-    def _lexical_like(self, scores: np.ndarray, owner, n: int, filters: Filters) -> list[tuple[int, float]]:
+    def _ranked_chunks(self, scores: np.ndarray, owner, n: int, filters: Filters) -> list[tuple[int, float]]:
         """The first ``n`` chunks (``owner`` of a row, once each, allowed by ``filters``) of the
         rows ranked by ``scores``; rows scored -inf are left out."""
         out: dict[int, float] = {}
@@ -303,7 +303,7 @@ class HybridRetriever:
                 found["dense"] = [(self.by_id[i], s) for i, s in self.store.query(vec, n, where) if i in self.by_id]
             if "dense_sentence" in legs and len(self._sentence_owner):
                 sims = self._sentence_matrix @ vec
-                found["dense_sentence"] = self._lexical_like(sims, lambda j: int(self._sentence_owner[j]), n, filters)
+                found["dense_sentence"] = self._ranked_chunks(sims, lambda j: int(self._sentence_owner[j]), n, filters)
             if "bank" in legs and len(self._bank_rows):
                 sims = self._masked(self._bank_vecs @ vec, exclude)
                 if keep is not None:
