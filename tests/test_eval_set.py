@@ -455,62 +455,25 @@ def test_dialog_sets_are_well_formed_and_grounded(name, sources, catalog_by_id):
     assert sum(t["type"] == "follow_up" for d in dialogs for t in d["turns"]) >= 12
 
 
-def test_the_blind_set_is_the_one_written_before_the_redesign():
-    """Its first run is the reported estimate: the files must be the ones committed before the
-    answerer changed (eval/REPORT.md gives the commit)."""
-    import hashlib
+# Each blind set, with the commit it was locked in: its first run is the reported estimate
+# (eval/REPORT.md), so the files must be the ones committed before the changes they measure.
+LOCKED_BLIND_SETS = {
+    "questions_blind.jsonl": "b7a03e74247e5a7794b5bd86817e5fbec2f1fb4f5d1ff4c39f21b2c527db0178",  # 167bd4a
+    "dialogs_blind.jsonl": "61ad4e0d5434c316b56f7958d593c25607718bd0132d85b10cca614d289cc8e0",
+    "questions_blind2.jsonl": "5a922e730d8ad2900162ebc04fa9b2bbfeca25b2737707658d7f1f5feed8d08a",  # 9b9b5d7
+    "dialogs_blind2.jsonl": "e95e8e615892a70f61a65e45e8cda1541188881877ba0b912353251db1937e98",
+    "questions_blind3.jsonl": "3fdea8f431393ba097a488022cad978e2992a4898328aff3c3f73fc1a449848d",  # 573f65c
+    "dialogs_blind3.jsonl": "c21bb9ce46c3eff2e87bc7d2745c850b33b0a6bdbf9c025744a84fcf7072a530",
+    "questions_blind4.jsonl": "2fc45ef72597f0d72e543a913d9086a7977fd1ff49615bb48516754eaed2981a",  # 2f19320
+    "dialogs_blind4.jsonl": "665f9b9d9dc510eaa5f648e3fb13c643a385b0aeeb25b0c285d07570ab15cc43",
+    "questions_blind5.jsonl": "de69324c63b25ca682bd8923a983db8bfe8bfb98c147a043219c8ff2f45b4bc5",  # 1a6aa48
+    "dialogs_blind5.jsonl": "cf6a71ce0929588cc4e1f752cae7f9a2691ed349c7ec6f3025f0bca303214d90",
+}
 
-    digest = {n: hashlib.sha256((ROOT / "eval" / n).read_bytes()).hexdigest()
-              for n in ("questions_blind.jsonl", "dialogs_blind.jsonl")}
-    assert digest == {
-        "questions_blind.jsonl": "b7a03e74247e5a7794b5bd86817e5fbec2f1fb4f5d1ff4c39f21b2c527db0178",
-        "dialogs_blind.jsonl": "61ad4e0d5434c316b56f7958d593c25607718bd0132d85b10cca614d289cc8e0",
-    }
 
-
-def test_the_second_blind_set_is_the_one_written_before_the_follow_up_work():
+@pytest.mark.parametrize("name", sorted(LOCKED_BLIND_SETS))
+def test_each_blind_set_is_the_one_written_before_the_changes_it_measures(name):
     """Written from the documents only, committed before the changes it measures; run once."""
     import hashlib
 
-    digest = {n: hashlib.sha256((ROOT / "eval" / n).read_bytes()).hexdigest()
-              for n in ("questions_blind2.jsonl", "dialogs_blind2.jsonl")}
-    assert digest == {
-        "questions_blind2.jsonl": "5a922e730d8ad2900162ebc04fa9b2bbfeca25b2737707658d7f1f5feed8d08a",
-        "dialogs_blind2.jsonl": "e95e8e615892a70f61a65e45e8cda1541188881877ba0b912353251db1937e98",
-    }
-
-
-def test_the_third_blind_set_is_the_one_written_before_the_scope_and_latency_work():
-    """Written from the documents only, committed before the changes it measures; run once."""
-    import hashlib
-
-    digest = {n: hashlib.sha256((ROOT / "eval" / n).read_bytes()).hexdigest()
-              for n in ("questions_blind3.jsonl", "dialogs_blind3.jsonl")}
-    assert digest == {
-        "questions_blind3.jsonl": "3fdea8f431393ba097a488022cad978e2992a4898328aff3c3f73fc1a449848d",
-        "dialogs_blind3.jsonl": "c21bb9ce46c3eff2e87bc7d2745c850b33b0a6bdbf9c025744a84fcf7072a530",
-    }
-
-
-def test_the_fourth_blind_set_is_the_one_written_before_the_router_calibration_work():
-    """Written from the documents only, committed before the changes it measures; run once."""
-    import hashlib
-
-    digest = {n: hashlib.sha256((ROOT / "eval" / n).read_bytes()).hexdigest()
-              for n in ("questions_blind4.jsonl", "dialogs_blind4.jsonl")}
-    assert digest == {
-        "questions_blind4.jsonl": "2fc45ef72597f0d72e543a913d9086a7977fd1ff49615bb48516754eaed2981a",
-        "dialogs_blind4.jsonl": "665f9b9d9dc510eaa5f648e3fb13c643a385b0aeeb25b0c285d07570ab15cc43",
-    }
-
-
-def test_the_fifth_blind_set_is_the_one_written_before_the_english_bank_work():
-    """Written from the documents only, committed before the changes it measures; run once."""
-    import hashlib
-
-    digest = {n: hashlib.sha256((ROOT / "eval" / n).read_bytes()).hexdigest()
-              for n in ("questions_blind5.jsonl", "dialogs_blind5.jsonl")}
-    assert digest == {
-        "questions_blind5.jsonl": "de69324c63b25ca682bd8923a983db8bfe8bfb98c147a043219c8ff2f45b4bc5",
-        "dialogs_blind5.jsonl": "cf6a71ce0929588cc4e1f752cae7f9a2691ed349c7ec6f3025f0bca303214d90",
-    }
+    assert hashlib.sha256((ROOT / "eval" / name).read_bytes()).hexdigest() == LOCKED_BLIND_SETS[name]

@@ -104,7 +104,7 @@ class Gate:
         if p >= self.model.threshold:
             return GateDecision(False, p, features=f)
         reasons = [("no quantity of the kind asked in the quoted text", f["kind_missing"]),
-                   ("the quoted text does not speak of what is asked", f.get("term_missing", 0.0)),
+                   ("the quoted text does not speak of what is asked", f["term_missing"]),
                    ("the closest bank question is one the documents do not answer", f["bank_top_unans"]),
                    ("questions like this one are those the documents leave open", f["unans_p"]),
                    ("the passages are not about what is asked", 1.0 - f["lead_p"])]
