@@ -43,7 +43,11 @@ def gradio_theme() -> gr.themes.Base:
         radius_size=gr.themes.sizes.radius_md,
         font=["Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "system-ui", "sans-serif"],
         font_mono=["ui-monospace", "Consolas", "monospace"],
-    ).set(button_primary_background_fill="#1a4b8c", button_primary_background_fill_hover="#153d72")
+    ).set(button_primary_background_fill="#1a4b8c", button_primary_background_fill_hover="#153d72",
+          # Links in the product's blue (8.9:1 on white): the theme's blue-600/500 pass WCAG AA
+          # by a thin margin (5.2:1) or not at all (3.7:1 when visited).
+          link_text_color="#1a4b8c", link_text_color_hover="#153d72", link_text_color_active="#153d72",
+          link_text_color_visited="#153d72")
 
 
 def gradio_head() -> str:

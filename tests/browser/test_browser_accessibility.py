@@ -16,6 +16,28 @@ AXE = (Path(__file__).resolve().parent / "vendor" / "axe.min.js").read_text(enco
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+# The opacity through which each element under the selector is seen, unchanged over two polls
+# 250 ms apart: Gradio dims a component to 0.2 while its event is pending and fades it back in
+# over 0.15 s, and axe measures contrast through the opacity it finds, so a check run during the
+# fade reports colours nobody sees once it ends. (Chat messages stay at 0.8 by Gradio's design.)
+SETTLED = """sel => {
+  const els = document.querySelectorAll(sel);
+  if (!els.length) return false;
+  const now = sel + ':' + Array.from(els, el => {
+    let o = 1;
+    for (let e = el; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity);
+    return o.toFixed(3);
+  }).join(',');
+  const same = window.__qslOpacity === now;
+  window.__qslOpacity = now;
+  return same;
+}"""
+
+
+def settle(page, selector: str) -> None:
+    page.wait_for_function(SETTLED, arg=selector, polling=250, timeout=10_000)
+
+
 def axe_violations(page, context: str | None = None) -> list[dict]:
     page.add_script_tag(content=AXE)
     result = page.evaluate(
@@ -35,6 +57,7 @@ def test_chat_with_an_answer_has_no_serious_violation(app_server, page):
     page.locator("#qsl-q textarea").fill("地方单位由谁推荐申报？")
     page.locator("#qsl-send").click()
     expect(page.locator("#qsl-chat .qsl-answer:not(.qsl-streaming) a.qsl-cite").first).to_be_visible(timeout=60_000)
+    settle(page, "#qsl-chat .qsl-answer a.qsl-cite")
     found = axe_violations(page)
     assert not found, report(found)
 
@@ -44,7 +67,8 @@ def test_eligibility_form_with_a_report_has_no_serious_violation(app_server, pag
     page.get_by_role("tab", name="申报条件自测").click()
     page.locator("#qsl-f-area_m2 input, #qsl-f-area_m2 textarea").first.fill("1200")
     page.locator("#qsl-check").click()
-    expect(page.locator("#qsl-report")).not_to_be_empty(timeout=60_000)
+    expect(page.locator("#qsl-report table.qsl-table a.qsl-clause").first).to_be_visible(timeout=60_000)
+    settle(page, "#qsl-report a.qsl-clause")
     found = axe_violations(page)
     assert not found, report(found)
 
@@ -71,6 +95,7 @@ def test_widget_has_no_serious_violation_and_works_by_keyboard_at_360_px(app_ser
         page.keyboard.press("Enter")
         cite = page.locator(".bot a.qsl-cite, .bot .qsl-cite").first
         expect(cite).to_be_visible(timeout=60_000)
+        settle(page, ".bot .qsl-cite")
         found = axe_violations(page)
         assert not found, report(found)
         # the send button is not cut off at this width
