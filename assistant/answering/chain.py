@@ -372,7 +372,7 @@ def build_answerer(settings: Settings | None, assistant, eligibility: Eligibilit
     gate = Gate(models.get("gate"), UnansweredModel(*retriever.bank_matrix()))
     router = Router(retriever, (models.get("router").weights if models.get("router") else None))
     composer = Composer(knowledge.catalog, knowledge.versions, assistant.sources)
-    rules = FollowUps(assistant.sources, knowledge.vocabulary.domain_words)
+    rules = FollowUps(assistant.sources, knowledge.vocabulary.domain_words, knowledge.vocabulary.glossary_en)
     match settings.answer.backend:
         case "extractive":
             generator: Generator = ExtractiveBackend()

@@ -40,7 +40,10 @@ _ZH_FOLLOW = re.compile(
     r"|它|这个|那个|这种|这些|那些|这两|上述|上面说的|刚才说的|前面说的|他们|她们|它们|两者|二者|该机构|该委员会|该单位"
 )
 _EN_FOLLOW = re.compile(
-    r"^(what about|how about|and\b|also\b|what if|then\b|same\b)|\b(it|its|this|that|they|them|those|these|there|the (?:first|second|third|fourth|fifth|last))\b",
+    r"^(what about|how about|and\b|also\b|but\b|or\b|what if|then\b|same\b)"
+    r"|\b(it|its|this|that|they|them|their|those|these|there|the (?:first|second|third|fourth|fifth|last))\b"
+    # "the worst one", "which ones", "the other one": a thing of the previous answer
+    r"|\b(?:the|that|this|which|other|another|each)\s+(?:\w+\s+)?ones?\b",
     re.I,
 )
 _ZH_STRIP = re.compile(r"^(那么|那如果|那|还有|另外|再问一下|再问|还|同样)|呢?[？?。！!\s]*$")
@@ -114,10 +117,17 @@ def is_follow_up(message: str, history: list | None) -> bool:
 
 
 class FollowUps:
-    def __init__(self, sources: Sources, entity_words: list[str]):
+    def __init__(self, sources: Sources, entity_words: list[str], glossary: dict[str, list[str]] | None = None):
         self.sources = sources
         # Names a pronoun may stand for: the documents' terms for bodies and roles, longest first.
         self.entities = sorted({w for w in entity_words if len(w) >= 3}, key=len, reverse=True)
+        # An English question names them in English (expert committee → 专家委员会): the glossary's
+        # phrases whose document words include such a name.
+        known = set(self.entities)
+        self.english_names = {
+            phrase.lower(): next(w for w in words if w in known)
+            for phrase, words in (glossary or {}).items() if any(w in known for w in words)
+        }
 
     # -- the previous answer -------------------------------------------------------------------
     def _answer(self, m) -> tuple[list[CitedRef], list[CitedRef]]:
@@ -249,14 +259,23 @@ class FollowUps:
         return node.locator if node is not None and node.kind not in ("document", "chapter") else None
 
     def _names(self, text: str) -> list[str]:
+        """The bodies and roles ``text`` names, in order: the documents' terms, or English phrases
+        of the glossary standing for them."""
         found: list[tuple[int, str]] = []
         taken: list[tuple[int, int]] = []
-        for w in self.entities:
-            for m in re.finditer(re.escape(w), text):
+
+        def take(pattern: str, name: str, where: str) -> None:
+            for m in re.finditer(pattern, where):
                 if not any(a < m.end() and m.start() < b for a, b in taken):
-                    found.append((m.start(), w))
+                    found.append((m.start(), name))
                     taken.append((m.start(), m.end()))
-        return [w for _, w in sorted(found)]
+
+        for w in self.entities:
+            take(re.escape(w), w, text)
+        low = text.lower()
+        for phrase in sorted(self.english_names, key=len, reverse=True):
+            take(rf"\b{re.escape(phrase)}\b", self.english_names[phrase], low)
+        return list(dict.fromkeys(w for _, w in sorted(found)))
 
     def resolve(self, message: str, history: list | None) -> Resolved:
         q = message.strip()
