@@ -102,6 +102,18 @@ def test_an_english_pronoun_follow_up_resolves_to_the_body_the_previous_question
     grounded(ans, texts)
 
 
+def test_a_follow_up_of_a_follow_up_keeps_the_question_the_chain_started_from(qsl_assistant):
+    history = [
+        {"role": "user", "content": "What grades can the annual evaluation give?"},
+        {"role": "assistant", "content": "…", "question": "What grades can the annual evaluation give?"},
+        {"role": "user", "content": "What happens with the worst one?"},
+        {"role": "assistant", "content": "…", "question":
+            "What happens with the worst one (following up on: What grades can the annual evaluation give?)"},
+    ]
+    standalone = qsl_assistant.answerer.turn("And the best?", history).resolved.standalone
+    assert "the worst one" in standalone and "What grades can the annual evaluation give?" in standalone
+
+
 @pytest.mark.parametrize("message, follows", [
     ("What happens with the worst one?", True),
     ("Which ones are mandatory?", True),

@@ -116,6 +116,20 @@ def is_follow_up(message: str, history: list | None) -> bool:
     return bool(_ZH_FOLLOW.search(q)) or len(_HAN.findall(q)) <= 5 or bool(_ZH_ORDINAL.search(q))
 
 
+_CONTEXT_HEAD = re.compile(r"^\s*[（(](?:接上文|following up on)[：:]\s*")
+
+
+def _chained(question: str, lang: str) -> str:
+    """``question``'s own words, then the question its context started from (one level: the
+    context of a context is the same question)."""
+    own = strip_context(question)
+    rest = question[len(own):] if question.startswith(own) else ""
+    inner = strip_context(_CONTEXT_HEAD.sub("", rest).rstrip("）) ").strip()) if rest.strip() else ""
+    if not inner or inner == own:
+        return own
+    return f"{own}；{inner}" if lang == "zh" else f"{own}; {inner}"
+
+
 class FollowUps:
     def __init__(self, sources: Sources, entity_words: list[str], glossary: dict[str, list[str]] | None = None):
         self.sources = sources
@@ -313,11 +327,14 @@ class FollowUps:
                 sub = "、".join(dict.fromkeys(names))
                 standalone = q[:pron.start()] + sub + q[pron.end():]
                 return Resolved(q, standalone, True, q, [], "pronoun")
+        # A follow-up of a follow-up (那第二项呢？ after 要多久？) keeps the question the chain started
+        # from: the previous follow-up's own words alone do not say what is asked about.
+        chain = _chained((prev.question if prev else None) or "", lang)
         if lang == "en":
             core = _EN_STRIP.sub("", q).strip() or q
-            return Resolved(q, f"{core}{CONTEXT_EN}{prev_q})", True, core, [], "context")
+            return Resolved(q, f"{core}{CONTEXT_EN}{chain})", True, core, [], "context")
         core = _ZH_STRIP.sub("", q).strip() or q
-        return Resolved(q, f"{core}{CONTEXT_ZH}{prev_q}）", True, core, [], "context")
+        return Resolved(q, f"{core}{CONTEXT_ZH}{chain}）", True, core, [], "context")
 
 
 class LLMRewriter:
