@@ -112,6 +112,16 @@ def test_a_follow_up_of_a_follow_up_keeps_the_question_the_chain_started_from(qs
     ]
     standalone = qsl_assistant.answerer.turn("And the best?", history).resolved.standalone
     assert "the worst one" in standalone and "What grades can the annual evaluation give?" in standalone
+    # An item of an answer as the context (第五项 → 第十一条（五）'s text) is not carried on.
+    history = [
+        {"role": "user", "content": "依托单位要承担哪些职责？"},
+        {"role": "assistant", "content": "…", "question": "依托单位要承担哪些职责？"},
+        {"role": "user", "content": "第五项具体说的是啥？"},
+        {"role": "assistant", "content": "…", "question":
+            "第五项具体说的是啥？（接上文：第十一条（五）：（五）推荐国家质量标准实验室主任和学术委员会主任）"},
+    ]
+    standalone = qsl_assistant.answerer.turn("那学术委员会主任一般找谁来当？", history).resolved.standalone
+    assert "第五项具体说的是啥" in standalone and "第十一条（五）" not in standalone
 
 
 @pytest.mark.parametrize("message, follows", [

@@ -119,17 +119,6 @@ def is_follow_up(message: str, history: list | None) -> bool:
 _CONTEXT_HEAD = re.compile(r"^\s*[（(](?:接上文|following up on)[：:]\s*")
 
 
-def _chained(question: str, lang: str) -> str:
-    """``question``'s own words, then the question its context started from (one level: the
-    context of a context is the same question)."""
-    own = strip_context(question)
-    rest = question[len(own):] if question.startswith(own) else ""
-    inner = strip_context(_CONTEXT_HEAD.sub("", rest).rstrip("）) ").strip()) if rest.strip() else ""
-    if not inner or inner == own:
-        return own
-    return f"{own}；{inner}" if lang == "zh" else f"{own}; {inner}"
-
-
 class FollowUps:
     def __init__(self, sources: Sources, entity_words: list[str], glossary: dict[str, list[str]] | None = None):
         self.sources = sources
@@ -192,6 +181,21 @@ class FollowUps:
                 if p is not None:
                     return doc_id, p.locator
         return None
+
+    def _chained(self, question: str, lang: str) -> str:
+        """``question``'s own words, then the question its context started from (one level: the
+        context of a context is the same question). A context that is an item of an answer
+        (第十一条（五）：…) is not carried on: the next follow-up asks about something else."""
+        own = strip_context(question)
+        rest = question[len(own):] if question.startswith(own) else ""
+        inner = strip_context(_CONTEXT_HEAD.sub("", rest).rstrip("）) ").strip()) if rest.strip() else ""
+        if not inner or inner == own or self._is_item(inner):
+            return own
+        return f"{own}；{inner}" if lang == "zh" else f"{own}; {inner}"
+
+    def _is_item(self, context: str) -> bool:
+        head = re.split(r"：|: ", context, maxsplit=1)[0]
+        return head != context and any(self.sources.section(d, head) is not None for d in self.sources.docs)
 
     # -- resolving -------------------------------------------------------------------------------
     def _ordinal(self, message: str, lang: str) -> int | None:
@@ -329,7 +333,7 @@ class FollowUps:
                 return Resolved(q, standalone, True, q, [], "pronoun")
         # A follow-up of a follow-up (那第二项呢？ after 要多久？) keeps the question the chain started
         # from: the previous follow-up's own words alone do not say what is asked about.
-        chain = _chained((prev.question if prev else None) or "", lang)
+        chain = self._chained((prev.question if prev else None) or "", lang)
         if lang == "en":
             core = _EN_STRIP.sub("", q).strip() or q
             return Resolved(q, f"{core}{CONTEXT_EN}{chain})", True, core, [], "context")
