@@ -54,12 +54,19 @@ _MIIT, _MIIT_SAFE = "工业和信息化", "工业\u2060信息化"  # 工业和�
 
 # What a follow-up made self-contained carries after the asker's words (``answering.followup``).
 CONTEXT_ZH, CONTEXT_EN = "（接上文：", " (following up on: "
-_CONTEXT = re.compile(r"\s*[（(](?:接上文|following up on)[：:].*$", re.S)
+_CONTEXT = re.compile(r"\s*[（(](?:接上文|following up on)[：:]\s*(.*)$", re.S)
 
 
 def strip_context(text: str) -> str:
     """A follow-up's own words, without the context appended to it."""
     return _CONTEXT.sub("", text).strip() or text
+
+
+def context_of(text: str) -> str:
+    """The context appended to a follow-up made self-contained, without its brackets ('' if none)."""
+    m = _CONTEXT.search(text)
+    inner = m.group(1).strip() if m else ""
+    return inner[:-1].rstrip() if inner.endswith(("）", ")")) else inner
 
 
 def _own_words(text: str) -> str:

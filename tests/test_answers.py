@@ -102,24 +102,22 @@ def test_an_english_pronoun_follow_up_resolves_to_the_body_the_previous_question
     grounded(ans, texts)
 
 
+def _asked(*turns: tuple[str, str]) -> list[dict]:
+    """A history of (what the user asked, how the assistant understood it) turns."""
+    return [m for asked, understood in turns
+            for m in ({"role": "user", "content": asked}, {"role": "assistant", "content": "…", "question": understood})]
+
+
 def test_a_follow_up_of_a_follow_up_keeps_the_question_the_chain_started_from(qsl_assistant):
-    history = [
-        {"role": "user", "content": "What grades can the annual evaluation give?"},
-        {"role": "assistant", "content": "…", "question": "What grades can the annual evaluation give?"},
-        {"role": "user", "content": "What happens with the worst one?"},
-        {"role": "assistant", "content": "…", "question":
-            "What happens with the worst one (following up on: What grades can the annual evaluation give?)"},
-    ]
+    first = "What grades can the annual evaluation give?"
+    history = _asked((first, first), ("What happens with the worst one?",
+                                      f"What happens with the worst one (following up on: {first})"))
     standalone = qsl_assistant.answerer.turn("And the best?", history).resolved.standalone
-    assert "the worst one" in standalone and "What grades can the annual evaluation give?" in standalone
+    assert "the worst one" in standalone and first in standalone
     # An item of an answer as the context (第五项 → 第十一条（五）'s text) is not carried on.
-    history = [
-        {"role": "user", "content": "依托单位要承担哪些职责？"},
-        {"role": "assistant", "content": "…", "question": "依托单位要承担哪些职责？"},
-        {"role": "user", "content": "第五项具体说的是啥？"},
-        {"role": "assistant", "content": "…", "question":
-            "第五项具体说的是啥？（接上文：第十一条（五）：（五）推荐国家质量标准实验室主任和学术委员会主任）"},
-    ]
+    first = "依托单位要承担哪些职责？"
+    history = _asked((first, first), ("第五项具体说的是啥？",
+                                      "第五项具体说的是啥？（接上文：第十一条（五）：（五）推荐国家质量标准实验室主任和学术委员会主任）"))
     standalone = qsl_assistant.answerer.turn("那学术委员会主任一般找谁来当？", history).resolved.standalone
     assert "第五项具体说的是啥" in standalone and "第十一条（五）" not in standalone
 

@@ -30,7 +30,7 @@ from assistant.bank import find_span
 from assistant.corpus.sources import Sources
 from assistant.language import detect_language
 from assistant.numbers import parse_number
-from assistant.question import CONTEXT_EN, CONTEXT_ZH, strip_context
+from assistant.question import CONTEXT_EN, CONTEXT_ZH, context_of, strip_context
 from assistant.types import Passage
 
 log = logging.getLogger(__name__)
@@ -116,9 +116,6 @@ def is_follow_up(message: str, history: list | None) -> bool:
     return bool(_ZH_FOLLOW.search(q)) or len(_HAN.findall(q)) <= 5 or bool(_ZH_ORDINAL.search(q))
 
 
-_CONTEXT_HEAD = re.compile(r"^\s*[（(](?:接上文|following up on)[：:]\s*")
-
-
 class FollowUps:
     def __init__(self, sources: Sources, entity_words: list[str], glossary: dict[str, list[str]] | None = None):
         self.sources = sources
@@ -186,9 +183,7 @@ class FollowUps:
         """``question``'s own words, then the question its context started from (one level: the
         context of a context is the same question). A context that is an item of an answer
         (第十一条（五）：…) is not carried on: the next follow-up asks about something else."""
-        own = strip_context(question)
-        rest = question[len(own):] if question.startswith(own) else ""
-        inner = strip_context(_CONTEXT_HEAD.sub("", rest).rstrip("）) ").strip()) if rest.strip() else ""
+        own, inner = strip_context(question), strip_context(context_of(question))
         if not inner or inner == own or self._is_item(inner):
             return own
         return f"{own}；{inner}" if lang == "zh" else f"{own}; {inner}"
