@@ -389,11 +389,12 @@ NEW_SETS = {
     "questions_valid.jsonl": r"x\d{3}", "questions_blind.jsonl": r"w\d{3}", "questions_blind2.jsonl": r"y\d{3}",
     "questions_blind3.jsonl": r"t\d{3}", "questions_blind4.jsonl": r"s\d{3}",
     "questions_blind5.jsonl": r"r\d{3}", "questions_blind6.jsonl": r"p\d{3}",
+    "questions_blind7.jsonl": r"k\d{3}",
 }
 DIALOG_SETS = {"dialogs.jsonl": r"d\d{2}", "dialogs_valid.jsonl": r"xd\d{2}", "dialogs_blind.jsonl": r"wd\d{2}",
                "dialogs_blind2.jsonl": r"zd\d{2}", "dialogs_blind3.jsonl": r"td\d{2}",
                "dialogs_blind4.jsonl": r"sd\d{2}", "dialogs_blind5.jsonl": r"rd\d{2}",
-               "dialogs_blind6.jsonl": r"pd\d{2}"}
+               "dialogs_blind6.jsonl": r"pd\d{2}", "dialogs_blind7.jsonl": r"kd\d{2}"}
 NEW_KINDS = {"formal", "colloquial", "english", "numeric_cn", "document_facts", "multi_part", "version", "near_miss",
              "unanswerable", "out_of_scope", "false_premise", "injection", "follow_up", "numeric"}
 
@@ -469,8 +470,10 @@ LOCKED_BLIND_SETS = {
     "dialogs_blind4.jsonl": "665f9b9d9dc510eaa5f648e3fb13c643a385b0aeeb25b0c285d07570ab15cc43",
     "questions_blind5.jsonl": "de69324c63b25ca682bd8923a983db8bfe8bfb98c147a043219c8ff2f45b4bc5",  # 1a6aa48
     "dialogs_blind5.jsonl": "cf6a71ce0929588cc4e1f752cae7f9a2691ed349c7ec6f3025f0bca303214d90",
-    "questions_blind6.jsonl": "ea24cd4afc0bbe7c69df71663a1146d755410e73b71f7ca37725db827072d2ae",  # the commit adding it
+    "questions_blind6.jsonl": "ea24cd4afc0bbe7c69df71663a1146d755410e73b71f7ca37725db827072d2ae",  # 73920af
     "dialogs_blind6.jsonl": "c1c2248bf087401f2d9da31132762b66fe97a194538612a78d5e793d97de0433",
+    "questions_blind7.jsonl": "187378102e72871dc6915bde315126191b47ee0eff2cf634590094669a5dab13",  # the commit adding it
+    "dialogs_blind7.jsonl": "f1a7cc798d7f24531324c3ba4d2d2ae9b6efa95c8a349423c2f18d73c76304f2",
 }
 
 
