@@ -44,7 +44,8 @@ class Assistant:
         self.bank = bank if bank is not None else load_bank(settings, self.sources)
         self.vocab = Vocab(self.knowledge.vocabulary, [u.text for d in docs for u in split_units(d.text)])
         self.embed = QueryCache(embedder)
-        self.reader = QuestionReader(self.knowledge.catalog, self.vocab, AsksModel(self.bank), self.embed)
+        self.reader = QuestionReader(self.knowledge.catalog, self.vocab, AsksModel(self.bank), self.embed,
+                                     self.knowledge.versions.compare_words)
         self.retriever = HybridRetriever(store, embedder, settings.retrieval, self.knowledge.catalog, self.vocab,
                                          self.reader, self.sources, self.bank)
 

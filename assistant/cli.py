@@ -328,13 +328,14 @@ def eval_calibrate(
     dialogs: Annotated[Path, typer.Option(help="Development dialogs.")] = EVAL_DIR / "dialogs.jsonl",
     check: Annotated[Optional[list[Path]], typer.Option(help="Other question sets to check the fit on (not used to fit).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the fit without writing models.json.")] = False,
+    router_only: Annotated[bool, typer.Option("--router-only", help="Refit the router's thresholds alone (after a change to the scope model), keeping the span model and the gate.")] = False,
 ) -> None:
     """Fit the span model, the refusal gate and the router thresholds on the development set and
     write assistant/answering/models.json."""
     from assistant.evaluation.calibrate import calibrate
 
     checks = [(c, None) for c in (check or [])]
-    print(calibrate(_assistant(), questions, dialogs, checks, write=not dry_run))
+    print(calibrate(_assistant(), questions, dialogs, checks, write=not dry_run, router_only=router_only))
 
 
 @eval_app.command("eligibility")

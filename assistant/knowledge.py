@@ -20,10 +20,11 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.types import DocumentMeta
+from assistant.types import DocumentMeta, FactField
 
 
 class StatusLabel(BaseModel):
@@ -46,10 +47,21 @@ class Referral(BaseModel):
     )
 
 
+class FactCues(BaseModel):
+    """How a question asks one of a document's own facts (see ``Catalog.asked_facts``)."""
+
+    fields: dict[FactField, dict[Literal["zh", "en"], list[list[str]]]] = Field(
+        description="Per fact, per language: cues, each a list of words that must all appear in the question.")
+    filler: dict[Literal["zh", "en"], list[str]] = Field(
+        description="Words that may be left in a question about a document's fact besides its cue and the "
+                    "document's names (这份, 文件, 正式 …).")
+
+
 class Catalog(BaseModel):
     statuses: dict[str, StatusLabel]
     referral: Referral
     documents: list[DocumentMeta]
+    fact_cues: FactCues | None = None
 
     @cached_property
     def by_id(self) -> dict[str, DocumentMeta]:
@@ -90,6 +102,21 @@ class Catalog(BaseModel):
                     if owner is None:
                         found.add(d.id)
         return found
+
+    def asked_facts(self, text: str, lang: str) -> tuple[list[str], list[str]]:
+        """The document facts ``text`` asks (文号, 哪天印发 …), in the order of ``fact_cues``, and the
+        cue words it matched."""
+        if self.fact_cues is None:
+            return [], []
+        low = text.lower()
+        fields: list[str] = []
+        words: list[str] = []
+        for name, cues in self.fact_cues.fields.items():
+            hit = next((c for c in cues.get(lang, []) if all(w.lower() in low for w in c)), None)
+            if hit:
+                fields.append(name)
+                words += hit
+        return fields, words
 
     def status_label(self, status: str, lang: str) -> str:
         s = self.statuses.get(status)

@@ -184,13 +184,16 @@ def quantities(text: str, ordinals: bool = False) -> list[Quantity]:
     return out
 
 
+def calendar_year(q: Quantity) -> bool:
+    """A year of the calendar (2025年, 到2035年, the 2022 text), not a quantity of a rule."""
+    return q.unit in ("年", "") and q.value >= 1900 and q.value == int(q.value)
+
+
 def has_quantity(text: str, units: set[str] | None = None) -> bool:
     """Whether ``text`` states a quantity (of one of ``units`` when given); calendar years
     (2025年, 到2035年) are not quantities of a rule."""
     for q in quantities(text):
-        if q.unit == "年" and q.value >= 1900:
-            continue
-        if q.unit == "" and q.value >= 1900 and q.value == int(q.value):
+        if calendar_year(q):
             continue
         if units is None or q.unit in units:
             return True

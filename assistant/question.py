@@ -10,6 +10,12 @@
 - ``parts``: the clauses that each ask something (建设期多久？能延期吗？ has two), and the things
   asked about 分别 (A和B分别由谁… → A…, B…);
 - ``documents``: the documents it names (catalog aliases: 纲要, 五部门, 2022年的指导意见 …);
+- ``facts``: the facts of a document it asks, as (document, fact) pairs (管理办法的文号是多少 →
+  the 管理办法's number), when that is all it asks: the catalog's cues (``fact_cues``) match, it
+  names the document (or follows up on one), and nothing but filler is left once the cue, the
+  document's names and its title's words are taken out (名单由哪个部门发布 asks about 名单);
+- ``compared``: for a question comparing a text with the one it superseded (2022年意见和2023年办法里
+  评审机构有什么变化？), the two documents; ``parts`` then asks the question of each of them;
 - ``articles``: the articles and items it names, normalised (第12条 = 第十二条 = Article 12;
   第十二条第（三）项 / 第十二条（三）);
 - ``stated``: the quantities the asker states (``assistant.numbers``: 至少要30人吧 → 30人);
@@ -138,6 +144,8 @@ class Question:
     asks_p: dict[str, float] = field(default_factory=dict)  # the kind model's probability of each kind
     parts: list[str] = field(default_factory=list)
     documents: set[str] = field(default_factory=set)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    compared: list[str] = field(default_factory=list)  # the documents a comparison asks of, newer first
     articles: list[ArticleRef] = field(default_factory=list)
     stated: list[Quantity] = field(default_factory=list)
     terms: list[Term] = field(default_factory=list)
@@ -170,7 +178,7 @@ class Question:
 
 
 # What a question about a document's own facts asks for (a date for 哪天印发, a body for 谁发的).
-_FACT_ASKS = {"date": "date", "issuers": "body", "number": "other", "basis": "other", "supersedes": "other",
+_FACT_ASKS = {"date": "date", "effective": "date", "interpreter": "body", "issuers": "body", "number": "other", "basis": "other", "supersedes": "other",
               "status": "yesno"}
 
 
@@ -212,8 +220,10 @@ class QuestionReader:
     """Reads questions into ``Question``s; holds what that needs (catalog, vocabulary, kind model,
     embedder), built once."""
 
-    def __init__(self, catalog: Catalog, vocab: Vocab, asks: AsksModel, embed=None):
+    def __init__(self, catalog: Catalog, vocab: Vocab, asks: AsksModel, embed=None,
+                 compare_words: list[str] | None = None):
         self.catalog = catalog
+        self.compare_words = [w.lower() for w in compare_words or []]
         self.vocab = vocab
         self.asks = asks
         self.embed = embed  # text -> vector (cached by the caller)
@@ -221,6 +231,59 @@ class QuestionReader:
         # ``documents``, and a passage merely quoting a title does not answer.
         self.names = {a.lower() for d in catalog.documents for a in (*d.aliases, *d.generic_aliases)} | {
             d.short_title.strip("《》").lower() for d in catalog.documents}
+        self._title_terms: dict[str, set[str]] = {}
+
+    def _titles(self, doc_id: str) -> tuple[list[str], set[str]]:
+        """A document's names (aliases, titles) and the terms of its titles."""
+        d = self.catalog.by_id[doc_id]
+        names = [*d.aliases, *d.generic_aliases, d.title, d.short_title.strip("《》"), d.title_en]
+        if doc_id not in self._title_terms:
+            self._title_terms[doc_id] = {t.source.lower() for n in names if n for t in self.vocab.terms(n)}
+        return [n for n in names if n], self._title_terms[doc_id]
+
+    def compared(self, own: str, documents: set[str]) -> list[str]:
+        """The two documents a question compares: a text and the one it superseded, both named, or
+        one named (or none) with words asking how the texts differ (变化, 一样吗, differ …)."""
+        low = own.lower()
+        compares = any(w in low for w in self.compare_words)
+        for d in self.catalog.documents:
+            for old in d.supersedes:
+                pair = {d.id, old}
+                if documents == pair or (compares and documents <= pair):
+                    return [d.id, old]
+        return []
+
+    def _asked_of(self, own: str, doc_id: str, lang: str) -> str:
+        """``own`` asked of one document: the documents' names taken out, that one's title put in."""
+        core = own
+        for name in sorted(self.names, key=len, reverse=True):
+            core = re.sub(re.escape(name), "", core, flags=re.I)
+        core = re.sub(r"^[\s，,、和与及里中的]+", "", core).strip() or own
+        d = self.catalog.by_id[doc_id]
+        return f"{core} ({d.title_en})" if lang == "en" else f"{d.short_title}{core}"
+
+    def facts(self, own: str, lang: str, documents: set[str]) -> list[tuple[str, str]]:
+        """The (document, fact) pairs a question asks, when it asks nothing else (see ``Question``)."""
+        fields, cue_words = self.catalog.asked_facts(own, lang)
+        docs = self.catalog.named_documents(own) or documents
+        if not fields or not docs:
+            return []
+        rest = own.lower()
+        titles: set[str] = set()
+        names = list(cue_words)
+        for d in docs:
+            n, t = self._titles(d)
+            names += n
+            titles |= t
+        for w in sorted({w.lower() for w in names}, key=len, reverse=True):
+            rest = rest.replace(w, " ")
+        filler = {w.lower() for w in self.catalog.fact_cues.filler.get(lang, [])}
+        left = [t for t in self.vocab.terms(rest)
+                if t.source.lower() not in titles | filler | self.names]
+        if left:
+            return []
+        rank = {d.id: d.authority_rank for d in self.catalog.documents}
+        return [(d, f) for d in sorted(docs, key=lambda d: rank.get(d, 9)) for f in fields]
 
     def prefetch(self, texts: list[str]) -> None:
         """Embed several texts about to be read in one batch (when the embedder batches)."""
@@ -232,13 +295,23 @@ class QuestionReader:
         text = text.strip()
         lang = detect_language(message or text)
         asks, probs = self.asks.predict(focus_text or text)
+        documents = self.catalog.named_documents(text)
+        own = _own_words(text)
+        parts = split_parts(own, detect_language(text))
+        compared = self.compared(own, self.catalog.named_documents(own)) if not focus_text else []
+        if compared and len(parts) == 1:
+            parts = [self._asked_of(own, d, lang) for d in compared]
+        else:
+            compared = []
         q = Question(
             text=text,
             language=lang,
             asks=asks,
             asks_p=probs,
-            parts=split_parts(_own_words(text), detect_language(text)),
-            documents=self.catalog.named_documents(text),
+            parts=parts,
+            compared=compared,
+            documents=documents,
+            facts=self.facts(own, lang, documents),
             articles=article_refs(text),
             stated=quantities(message or text),
             terms=[t for t in self.vocab.terms(text) if t.source.lower() not in self.names],

@@ -196,6 +196,10 @@ class HybridRetriever:
         """The vectors of the bank's questions and the entry of each."""
         return self._bank_vecs, list(self._bank_entry)
 
+    def bank_texts(self) -> list[str]:
+        """The bank's questions, in the order of ``bank_matrix``."""
+        return [r.text for r in self._bank_rows]
+
     def bank_hits(self, q: Question, n: int = 10, vector: np.ndarray | None = None,
                   lexical: dict[str, float] | None = None, sims: np.ndarray | None = None) -> list[BankHit]:
         """The ``n`` entries whose questions are most like ``q``, one hit per entry, best first by
@@ -391,8 +395,10 @@ class HybridRetriever:
         parts = q.parts if q.multi_part else []
         if parts:
             vecs = [self._vector(p) for p in parts] if dense_legs else [None] * len(parts)
-            for p, v in zip(parts, vecs):
-                per_part.append(self.fuse(p, self.legs(p, v, n, filters, legs, q.exclude), q.asks))
+            # The parts of a comparison are each asked of their own document.
+            part_filters = [Filters([d], statuses) for d in q.compared] if len(q.compared) == len(parts) else [filters] * len(parts)
+            for p, v, f in zip(parts, vecs, part_filters):
+                per_part.append(self.fuse(p, self.legs(p, v, n, f, legs, q.exclude), q.asks))
         fused: dict[int, float] = {}
         for scores in per_part:
             for i, v in scores.items():

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 DocStatus = Literal["in_force", "draft_for_comment", "reprint", "excerpt", "superseded"]
-FactField = Literal["number", "date", "issuers", "basis", "supersedes", "status"]
+FactField = Literal["number", "date", "effective", "issuers", "basis", "interpreter", "supersedes", "status"]
 
 
 class Printed(BaseModel):

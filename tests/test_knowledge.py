@@ -77,6 +77,24 @@ def test_documents_are_named_by_their_aliases(text, named, knowledge):
     assert knowledge.catalog.named_documents(text) == named
 
 
+@pytest.mark.parametrize("text, lang, facts", [
+    ("管理办法的文号是多少？哪天印发的？", "zh", ["number", "date"]),
+    ("辽宁方案起草时依据了哪些文件？", "zh", ["basis"]),
+    ("When was it issued, and who issued it?", "en", ["date", "issuers"]),
+    ("专家委员会由多少人组成？", "zh", []),
+])
+def test_the_facts_a_question_asks_of_a_document(text, lang, facts, knowledge):
+    assert knowledge.catalog.asked_facts(text, lang)[0] == facts
+
+
+def test_every_fact_asked_of_a_document_has_cues_in_both_languages(knowledge):
+    cues = knowledge.catalog.fact_cues
+    asked = {f for d in knowledge.catalog.documents for f in d.printed} | {"status"}
+    assert asked <= set(cues.fields)
+    assert all(c.get("zh") and c.get("en") and all(all(w.strip() for w in cue) for cue in c["zh"] + c["en"])
+               for c in cues.fields.values())
+
+
 def test_the_operative_rule_and_what_it_supersedes(knowledge):
     assert knowledge.catalog.operative == MEASURES
     assert knowledge.catalog.superseded_by(GUIDANCE) == MEASURES

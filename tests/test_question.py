@@ -106,3 +106,34 @@ def test_one_analysis_names_documents_articles_and_language(reader):
     assert q.language == "en" and [a.locator for a in q.articles] == ["第十八条"]
     q = reader.read("专家委员会至少要30人吧？")
     assert [(s.value, s.unit) for s in q.stated] == [(30, "人")]
+
+
+@pytest.fixture(scope="module")
+def comparing_reader(knowledge, bank):
+    return QuestionReader(knowledge.catalog, Vocab(knowledge.vocabulary), AsksModel(bank),
+                          compare_words=knowledge.versions.compare_words)
+
+
+@pytest.mark.parametrize("text, compared", [
+    ("2022年指导意见和2023年管理办法里，负责评审的机构名称有什么变化？", ["nqsl-measures-2023", "nqsl-guidance-2022"]),
+    ("两份文件对实验室的资金支持有什么不同？", ["nqsl-measures-2023", "nqsl-guidance-2022"]),
+    ("How did the reviewing body change between the 2022 guidance and the Measures?",
+     ["nqsl-measures-2023", "nqsl-guidance-2022"]),
+    ("管理办法对实验室的考核有什么规定？", []),  # one text, nothing compared
+    ("五部门那个文件和2022年指导意见有什么不同", []),  # neither replaces the other
+])
+def test_a_comparison_of_two_versions_is_asked_of_each(comparing_reader, text, compared):
+    q = comparing_reader.read(text)
+    assert q.compared == compared
+    if compared:
+        assert [comparing_reader.catalog.named_documents(p) for p in q.parts] == [{d} for d in compared]
+
+
+@pytest.mark.parametrize("text, facts", [
+    ("《国家质量标准实验室管理办法》的文号是多少？哪天印发的？", [("nqsl-measures-2023", "number"), ("nqsl-measures-2023", "date")]),
+    ("管理办法规定名单由哪个部门发布？", []),  # 名单 is what is asked about
+    ("评审结果由谁发布？", []),  # no document named
+    ("2022年那份推进国家级质量标准实验室建设的指导意见，文号是什么？", [("nqsl-guidance-2022", "number")]),
+])
+def test_a_question_asking_only_a_documents_own_facts(reader, text, facts):
+    assert reader.read(text).facts == facts

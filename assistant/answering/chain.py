@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.errors import InputError
-from assistant.numbers import quantities
+from assistant.numbers import calendar_year, quantities
 from assistant.question import Question, QuestionReader
 from assistant.retrieval import HybridRetriever, Retrieval
 from assistant.sentences import split_units
@@ -280,7 +280,7 @@ class Answerer:
         if route.kind == "decline":
             t.answer = self.composer.decline(t.question, route.scope)
         elif route.kind == "fact":
-            t.answer = self.composer.document_fact(t.question, route.doc_id, route.field)
+            t.answer = self.composer.document_fact(t.question, route.facts)
         elif t.decision.refuse:
             t.answer = self._extractive(t)
         else:
@@ -326,6 +326,8 @@ class Answerer:
         printed = {x.base() for x in quantities(quoted)}
         units = {u for _, u in printed}
         for s in q.stated:
+            if calendar_year(s):  # 2022年的指导意见 names a text, it states no figure
+                continue
             v, u = s.base()
             if u and u in units and (v, u) not in printed:
                 return True
@@ -372,7 +374,8 @@ def build_answerer(settings: Settings | None, assistant, eligibility: Eligibilit
     gate = Gate(models.get("gate"), UnansweredModel(*retriever.bank_matrix()))
     router = Router(retriever, (models.get("router").weights if models.get("router") else None))
     composer = Composer(knowledge.catalog, knowledge.versions, assistant.sources)
-    rules = FollowUps(assistant.sources, knowledge.vocabulary.domain_words, knowledge.vocabulary.glossary_en)
+    rules = FollowUps(assistant.sources, knowledge.vocabulary.domain_words, knowledge.vocabulary.glossary_en,
+                     knowledge.catalog)
     match settings.answer.backend:
         case "extractive":
             generator: Generator = ExtractiveBackend()

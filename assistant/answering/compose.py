@@ -5,7 +5,8 @@
 - the lead is the best-scored unit (``spans.UnitScorer``); its passage is quoted by that unit and
   the units of the same passage that score close to it, or whole when it is short;
 - each further part of a multi-part question (建设期多久？能延期吗？) brings the passage of its own
-  best unit, when that unit is likely enough to answer it;
+  best unit, when that unit is likely enough to answer it; a comparison of a text with the one it
+  superseded is two parts, one asked of each text (``Question.compared``);
 - a question asking for a list, whose lead introduces one or is an item of one, gets the list's
   items (a section's sub-sections, or the item lines of the passage);
 - the direct answer is the core of the lead: the ``answer`` of the bank entry matched on it, else
@@ -14,8 +15,9 @@
 ``Composer.answer`` words a selection: ``答：<direct answer>[n]`` then ``根据《…》第X条：“…”[n]`` per
 passage (English: an English frame around the Chinese quotes), one citation per passage, and a
 note where the 2022 指导意见 worded the point differently from the 2023 管理办法 (corpus/versions.json)
-or where only the earlier text is quoted. ``refusal``, ``decline`` and ``document_fact`` word the
-other outcomes. It never paraphrases, translates or computes: every figure it writes is printed in
+or where only the earlier text is quoted. ``refusal``, ``decline`` and ``document_fact`` (a question
+asking only a document's own facts: the catalog's value as printed, for every fact and document
+asked) word the other outcomes. It never paraphrases, translates or computes: every figure it writes is printed in
 a passage it cites.
 """
 
@@ -393,47 +395,52 @@ class Composer:
         text = (_DECLINE_EN if lang == "en" else _DECLINE_ZH)[scope]
         return Answer(text=text, refused=scope != "greeting", declined=scope != "greeting", language=lang)
 
-    def document_fact(self, q: Question, doc_id: str, fact: str) -> Answer:
-        """A question about a document itself, answered from where the catalog says it is printed."""
+    def document_fact(self, q: Question, facts: list[tuple[str, str]]) -> Answer:
+        """A question about documents themselves ((document, fact) pairs: 管理办法的文号和印发日期),
+        answered from the catalog and where it says each fact is printed; a fact the held text does
+        not state is said to be missing, and when none is stated the answer is a refusal."""
         lang = q.language
-        meta = self.catalog.by_id[doc_id]
-        title = meta.short_title
-        printed = meta.printed.get(fact) or []
-        if fact == "status":
-            label = self.catalog.status_label(meta.status, lang)
-            head = (f"{meta.title_en or title} is held here as: {label} ({meta.kind})." if lang == "en"
-                    else f"{title}在本库中的文本状态：{label}（{meta.kind}）。")
-        else:
-            head = None
-        quotes: list[Quote] = []
-        for pr in printed:
-            p = self.sources.section(pr.doc_id or doc_id, pr.locator)
-            span = find_span(p.text, pr.span) if p is not None else None
-            if span:
-                quotes.append(Quote(p, *span))
-        if not quotes and head is None:
-            w = _FACT_EN[fact] if lang == "en" else _FACT_ZH[fact]
-            return self.refusal(q, None, None, [], head=(
-                f"The text of {meta.title_en or title} held here does not state its {w}." if lang == "en"
-                else f"本库收录的{title}文本中没有写明{w}。"))
-        lines = [head] if head else []
+        lines: list[str] = []
+        missing: list[str] = []
         citations = []
-        what = _FACT_EN[fact] if lang == "en" else _FACT_ZH[fact]
-        for i, x in enumerate(quotes, 1):
-            if lang == "en":
-                lines.append(f"{meta.title_en or title} — {what}: “{x.text}” ({self.namer.name(x.passage, 'en')}) [{i}]")
-            else:
-                lines.append(f"{title}的{what}：见{self.namer.name(x.passage)}“{x.text}”[{i}]")
-            citations.append(make_citation(x.passage, x.text, i))
-        return Answer(text="\n".join(lines), citations=citations, language=lang)
+        for doc_id, fact in facts:
+            meta = self.catalog.by_id[doc_id]
+            title = meta.short_title
+            what = _FACT_EN[fact] if lang == "en" else _FACT_ZH[fact]
+            if fact == "status":
+                label = self.catalog.status_label(meta.status, lang)
+                lines.append(f"{meta.title_en or title} is held here as: {label} ({meta.kind})." if lang == "en"
+                             else f"{title}在本库中的文本状态：{label}（{meta.kind}）。")
+            quotes: list[Quote] = []
+            for pr in meta.printed.get(fact) or []:
+                p = self.sources.section(pr.doc_id or doc_id, pr.locator)
+                span = find_span(p.text, pr.span) if p is not None else None
+                if span:
+                    quotes.append(Quote(p, *span))
+            related = fact == "supersedes" and any(
+                f == fact and d != doc_id and self.catalog.by_id[d].printed.get(f) for d, f in facts)
+            if not quotes and fact != "status" and not related:  # a relation printed by the other text is stated
+                missing.append(f"The text of {meta.title_en or title} held here does not state its {what}." if lang == "en"
+                               else f"本库收录的{title}文本中没有写明{what}。")
+            for x in quotes:
+                n = len(citations) + 1
+                if lang == "en":
+                    lines.append(f"{meta.title_en or title} — {what}: “{x.text}” ({self.namer.name(x.passage, 'en')}) [{n}]")
+                else:
+                    lines.append(f"{title}的{what}：见{self.namer.name(x.passage)}“{x.text}”[{n}]")
+                citations.append(make_citation(x.passage, x.text, n))
+        if not lines:
+            return self.refusal(q, None, None, [], head=" ".join(missing) if lang == "en" else "".join(missing))
+        return Answer(text="\n".join(lines + missing), citations=citations, language=lang)
 
 
 _WHAT_ZH = {"figure": "具体数字", "duration": "具体时长", "date": "具体日期或时间", "body": "具体负责的机构",
             "list": "具体清单", "procedure": "具体办理程序"}
 _WHAT_EN = {"figure": "a figure for this", "duration": "a length of time for this", "date": "a date for this",
             "body": "which body does this", "list": "such a list", "procedure": "a procedure for this"}
-_FACT_ZH = {"number": "文号", "date": "印发日期", "issuers": "发文机关", "basis": "制定依据", "supersedes": "与此前文件的关系", "status": "文本状态"}
-_FACT_EN = {"number": "document number", "date": "date of issue", "issuers": "issuing bodies", "basis": "basis",
+_FACT_ZH = {"number": "文号", "date": "印发日期", "effective": "施行日期", "interpreter": "解释机关", "issuers": "发文机关", "basis": "制定依据", "supersedes": "前后文件关系", "status": "文本状态"}
+_FACT_EN = {"number": "document number", "date": "date of issue", "effective": "entry into force",
+            "interpreter": "body that interprets it", "issuers": "issuing bodies", "basis": "basis",
             "supersedes": "relation to earlier documents", "status": "status"}
 _CAN_DO_ZH = "我可以回答关于国家质量标准实验室政策文件的问题（引用原文和条款），也可以按《国家质量标准实验室管理办法》第十二条逐项核对贵单位的条件。"
 _CAN_DO_EN = ("I can answer questions about the policy documents on State Quality & Standards Laboratories, quoting the "

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from assistant.bank import find_span
 from assistant.corpus.sources import Sources
+from assistant.knowledge import Catalog
 from assistant.language import detect_language
 from assistant.numbers import parse_number
 from assistant.question import CONTEXT_EN, CONTEXT_ZH, context_of, strip_context
@@ -117,8 +118,10 @@ def is_follow_up(message: str, history: list | None) -> bool:
 
 
 class FollowUps:
-    def __init__(self, sources: Sources, entity_words: list[str], glossary: dict[str, list[str]] | None = None):
+    def __init__(self, sources: Sources, entity_words: list[str], glossary: dict[str, list[str]] | None = None,
+                 catalog: Catalog | None = None):
         self.sources = sources
+        self.catalog = catalog  # a pronoun in a question about a document's own facts stands for the document
         # Names a pronoun may stand for: the documents' terms for bodies and roles, longest first.
         self.entities = sorted({w for w in entity_words if len(w) >= 3}, key=len, reverse=True)
         # An English question names them in English (expert committee → 专家委员会): the glossary's
@@ -308,7 +311,10 @@ class FollowUps:
                 standalone = f"{item}：{q}{CONTEXT_ZH}{prev_q}）" if lang == "zh" else f"{item}: {q}{CONTEXT_EN}{prev_q})"
                 return Resolved(q, standalone, True, q, [], "item")
         pron = (_EN_PRONOUN if lang == "en" else _ZH_PRONOUN).search(q)
-        if pron and prev is not None:
+        # 这个方案现在生效了吗 / When was it issued? ask about the document talked about, not a body:
+        # the context keeps the document the previous question named.
+        about_document = self.catalog is not None and bool(self.catalog.asked_facts(q, lang)[0])
+        if pron and prev is not None and not about_document:
             word = pron.group(0).lower()
             pair = word in ({"these two", "both"} if lang == "en" else {"这两家", "这两个部门", "这两个单位", "这两个", "两者", "二者"})
             names: list[str] = []

@@ -226,13 +226,22 @@ def router_params(answerer, data) -> dict[str, float]:
 
 
 def calibrate(assistant, dev_questions: Path, dev_dialogs: Path | None, checks: list[tuple[Path, Path | None]],
-              max_false_refusals: float = 0.03, write: bool = True) -> str:
+              max_false_refusals: float = 0.03, write: bool = True, router_only: bool = False) -> str:
+    """Fit the router thresholds, the span model and the gate (``router_only``: the router's
+    thresholds alone, the fitted span model and gate kept as they are in models.json)."""
     answerer = assistant.answerer
     lines = []
     dev = items(dev_questions, dev_dialogs, answerer)
     params = router_params(answerer, dev)
     answerer.router.__init__(answerer.retriever, params)
     lines.append(f"router: {params}")
+    if router_only:
+        if write:
+            models = json.loads(MODELS.read_text(encoding="utf-8"))
+            models["router"] = {"weights": params, "intercept": 0.0}
+            MODELS.write_text(json.dumps(models, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            lines.append(f"written {MODELS} (router thresholds only)")
+        return "\n".join(lines)
     samples = bank_samples(answerer.retriever.bank)
     rows, labels, groups = unit_rows(answerer, dev)
     brows, blabels, bgroups = bank_unit_rows(answerer, samples)
