@@ -92,3 +92,37 @@ def test_the_scope_threshold_is_judged_by_what_the_router_does(qsl_assistant):
         assert answerer.router.route(answerer.reader.read("帮我写一首关于秋天的诗")).kind == "decline"
     finally:
         answerer.router.scope_min, answerer.router.clause_min = before
+
+
+def test_refitting_the_router_alone_keeps_the_span_model_and_the_gate(qsl_assistant, tmp_path, monkeypatch):
+    """`eval calibrate --router-only` (after a change to the scope model) rewrites the router's
+    thresholds in models.json and leaves the fitted span model and gate as they were."""
+    import json
+
+    from assistant.evaluation import calibrate as cal
+
+    models = tmp_path / "models.json"
+    shipped = json.loads(cal.MODELS.read_text(encoding="utf-8"))
+    shipped["router"] = {"weights": {"scope_min": 0.99, "clause_min": 0.99, "fact_min": 0.82, "fact_margin": 0.03},
+                         "intercept": 0.0}
+    models.write_text(json.dumps(shipped), encoding="utf-8")
+    monkeypatch.setattr(cal, "MODELS", models)
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
+        {"id": "c1", "question": "专家委员会任期多长？", "expect": "answer"},
+        {"id": "c2", "question": "地方高校由谁推荐？", "expect": "answer"},
+        {"id": "c3", "question": "帮我写一首关于秋天的诗", "expect": "decline"},
+        {"id": "c4", "question": "推荐一只最近能涨的股票", "expect": "decline"},
+    ]) + "\n", encoding="utf-8")
+    answerer = qsl_assistant.answerer
+    before = (answerer.router.scope_min, answerer.router.clause_min)
+    try:
+        out = cal.calibrate(qsl_assistant, dev, None, [], router_only=True)
+    finally:
+        answerer.router.__init__(answerer.retriever, {"scope_min": before[0], "clause_min": before[1],
+                                                      "fact_min": answerer.router.fact_min,
+                                                      "fact_margin": answerer.router.fact_margin})
+    written = json.loads(models.read_text(encoding="utf-8"))
+    assert out.startswith("router:") and "gate:" not in out
+    assert written["units"] == shipped["units"] and written["gate"] == shipped["gate"]
+    assert written["router"]["weights"]["scope_min"] < 0.99  # refit: the two requests are declined

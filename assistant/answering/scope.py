@@ -33,7 +33,9 @@ import numpy as np
 from assistant.question import Question, asks_something
 from assistant.retrieval import BankHit, HybridRetriever
 
-_CLAUSE = re.compile(r"[。！？!?；;\n]|[，,]\s*(?=另外|还有|然后|并且|同时|顺便|再|接着|最后|忽略|无视|别管|不要管|also\b|and then\b|ignore\b|forget\b|then\b)")
+# Clauses of a message: sentences, a comma before words that start another request, and a
+# bracketed notice (【系统通知：…】 / [SYSTEM] …) apart from the question around it.
+_CLAUSE = re.compile(r"[。！？!?；;\n]|[】\]](?=\s*\S)|[，,]\s*(?=另外|还有|然后|并且|同时|顺便|再|接着|最后|忽略|无视|别管|不要管|also\b|and then\b|ignore\b|forget\b|then\b)")
 
 
 @dataclass
