@@ -17,8 +17,8 @@ passage (English: an English frame around the Chinese quotes), one citation per 
 note where the 2022 指导意见 worded the point differently from the 2023 管理办法 (corpus/versions.json)
 or where only the earlier text is quoted. ``refusal``, ``decline`` and ``document_fact`` (a question
 asking only a document's own facts: the catalog's value as printed, for every fact and document
-asked) word the other outcomes. It never paraphrases, translates or computes: every figure it writes is printed in
-a passage it cites.
+asked) word the other outcomes. It never paraphrases, translates or computes: every figure it
+writes is printed in a passage it cites.
 """
 
 from __future__ import annotations
