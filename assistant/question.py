@@ -231,6 +231,7 @@ class QuestionReader:
         # ``documents``, and a passage merely quoting a title does not answer.
         self.names = {a.lower() for d in catalog.documents for a in (*d.aliases, *d.generic_aliases)} | {
             d.short_title.strip("《》").lower() for d in catalog.documents}
+        self._names_longest_first = [re.compile(re.escape(n), re.I) for n in sorted(self.names, key=len, reverse=True)]
         self._title_terms: dict[str, set[str]] = {}
 
     def _titles(self, doc_id: str) -> tuple[list[str], set[str]]:
@@ -256,16 +257,16 @@ class QuestionReader:
     def _asked_of(self, own: str, doc_id: str, lang: str) -> str:
         """``own`` asked of one document: the documents' names taken out, that one's title put in."""
         core = own
-        for name in sorted(self.names, key=len, reverse=True):
-            core = re.sub(re.escape(name), "", core, flags=re.I)
+        for name in self._names_longest_first:
+            core = name.sub("", core)
         core = re.sub(r"^[\s，,、和与及里中的]+", "", core).strip() or own
         d = self.catalog.by_id[doc_id]
         return f"{core} ({d.title_en})" if lang == "en" else f"{d.short_title}{core}"
 
-    def facts(self, own: str, lang: str, documents: set[str]) -> list[tuple[str, str]]:
-        """The (document, fact) pairs a question asks, when it asks nothing else (see ``Question``)."""
+    def facts(self, own: str, lang: str, docs: set[str]) -> list[tuple[str, str]]:
+        """The (document, fact) pairs a question asks of ``docs``, when it asks nothing else (see
+        ``Question``)."""
         fields, cue_words = self.catalog.asked_facts(own, lang)
-        docs = self.catalog.named_documents(own) or documents
         if not fields or not docs:
             return []
         rest = own.lower()
@@ -282,8 +283,7 @@ class QuestionReader:
                 if t.source.lower() not in titles | filler | self.names]
         if left:
             return []
-        rank = {d.id: d.authority_rank for d in self.catalog.documents}
-        return [(d, f) for d in sorted(docs, key=lambda d: rank.get(d, 9)) for f in fields]
+        return [(d, f) for d in sorted(docs, key=lambda d: self.catalog.by_id[d].authority_rank) for f in fields]
 
     def prefetch(self, texts: list[str]) -> None:
         """Embed several texts about to be read in one batch (when the embedder batches)."""
@@ -297,8 +297,10 @@ class QuestionReader:
         asks, probs = self.asks.predict(focus_text or text)
         documents = self.catalog.named_documents(text)
         own = _own_words(text)
+        # The documents the asker's own words name (a follow-up's context may name others).
+        own_documents = documents if own == text else self.catalog.named_documents(own)
         parts = split_parts(own, detect_language(text))
-        compared = self.compared(own, self.catalog.named_documents(own)) if not focus_text else []
+        compared = self.compared(own, own_documents) if not focus_text else []
         if compared and len(parts) == 1:
             parts = [self._asked_of(own, d, lang) for d in compared]
         else:
@@ -311,7 +313,7 @@ class QuestionReader:
             parts=parts,
             compared=compared,
             documents=documents,
-            facts=self.facts(own, lang, documents),
+            facts=self.facts(own, lang, own_documents or documents),
             articles=article_refs(text),
             stated=quantities(message or text),
             terms=[t for t in self.vocab.terms(text) if t.source.lower() not in self.names],
