@@ -26,6 +26,13 @@ from pydantic import BaseModel, Field, ValidationError
 
 from assistant.types import DocumentMeta, FactField
 
+_HYPHENS = re.compile(r"[-‐‑–]")
+
+
+def _fold(text: str) -> str:
+    """Lower case, hyphens as spaces (the same length, so positions hold)."""
+    return _HYPHENS.sub(" ", text.lower())
+
 
 class StatusLabel(BaseModel):
     zh: str = Field(description="The status as a label (征求意见稿, 节选 …).")
@@ -80,18 +87,19 @@ class Catalog(BaseModel):
 
         A generic alias (指导意见, guiding opinions) names its document unless it belongs to a title
         (Chinese or English) of another document that the same clause names by one of its own
-        aliases (五部门的指导意见 is the 2024 text, whose title ends in 指导意见)."""
-        low = text.lower()
+        aliases (五部门的指导意见 is the 2024 text, whose title ends in 指导意见). English names match
+        hyphenated or not (the supply-chain guidance = supply chain)."""
+        low = _fold(text)
         found: set[str] = set()
         specific: list[tuple[str, int]] = []
         for d in self.documents:
             for a in d.aliases:
-                for m in re.finditer(re.escape(a.lower()), low):
+                for m in re.finditer(re.escape(_fold(a)), low):
                     found.add(d.id)
                     specific.append((d.id, m.start()))
         for d in self.documents:
             for a in d.generic_aliases:
-                for m in re.finditer(re.escape(a.lower()), low):
+                for m in re.finditer(re.escape(_fold(a)), low):
                     clause_start = max((low.rfind(p, 0, m.start()) for p in "，,。；;？?！!"), default=-1) + 1
                     owner = next(
                         (o for o, pos in specific
@@ -102,6 +110,25 @@ class Catalog(BaseModel):
                     if owner is None:
                         found.add(d.id)
         return found
+
+    @cached_property
+    def _name_patterns(self) -> list[re.Pattern]:
+        names = {re.sub(r"\s+", "", n) for d in self.documents
+                 for n in (*d.aliases, d.title, d.short_title.strip("《》"), d.title_en) if n}
+        names |= {re.sub(r"[（(][^）)]*[）)]$", "", n) for n in names}  # 辽宁省…实施方案 without （征求意见稿）
+        return [re.compile(re.escape(n), re.I) for n in sorted(names - {""}, key=len, reverse=True)]
+
+    def names_only(self, text: str) -> bool:
+        """Whether ``text`` says nothing but a document's name (附件:《辽宁省…实施方案》征求意见稿, a
+        title line): fewer than four Chinese characters are left once the names and the status
+        labels are taken out, and no figure. Such a line names a text; it answers no question about
+        its content."""
+        text = rest = re.sub(r"\s+", "", text)
+        for pattern in self._name_patterns:
+            rest = pattern.sub("", rest)
+        for label in sorted({x for s in self.statuses.values() for x in (s.zh, s.cite_zh) if x} | {"附件"}, key=len, reverse=True):
+            rest = rest.replace(label, "")
+        return rest != text and len(re.findall(r"[\u4e00-\u9fff]", rest)) < 4 and not re.search(r"[0-9@]", rest)
 
     def asked_facts(self, text: str, lang: str) -> tuple[list[str], list[str]]:
         """The document facts ``text`` asks (文号, 哪天印发 …), in the order of ``fact_cues``, and the

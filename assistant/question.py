@@ -20,8 +20,11 @@
   第十二条第（三）项 / 第十二条（三）);
 - ``stated``: the quantities the asker states (``assistant.numbers``: 至少要30人吧 → 30人);
 - ``terms``: its concepts as document words (``assistant.vocabulary``);
-- ``vector``: its embedding, computed on first use and then kept (retrieval, the bank and the span
-  scoring all use the same one).
+- ``asks`` is the kind model's reading unless the question words ask for a quantity (几月几号 →
+  date, 多久 → duration, 多少万 / how many → figure): the model reads whole questions, and their
+  topic words can outweigh those;
+- ``vector``: its embedding, computed on first use and then kept; ``search_vector``: the same
+  without the document's English name, which retrieval and the span scoring search with.
 
 A follow-up is read after it has been made self-contained (``answering.followup``); ``focus``
 holds the user's own words of it. Nothing here decides how to answer.
@@ -55,6 +58,36 @@ _CLAUSE = re.compile(r"[？?；;。！!\n]")
 _ASKING_ZH = re.compile(r"谁|哪|什么|啥|多少|(?<![好十])几(?!乎)|多久|多长|多大|怎么|咋|如何|怎样|吗|么[？?]?$|是否|能否|有没有|会不会|要不要|呢|还是")
 _ASKING_EN = re.compile(r"\b(who|which|what|how|when|where|whether|can|could|is|are|do|does|must|should|will)\b|\?", re.I)
 _RESPECTIVELY = re.compile(r"^(.*?)([^，,、和与及]{2,12})(?:和|与|及|、)([^，,、和与及]{2,12})分别(.+)$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+# The question words that ask for a quantity, whatever the topic: the kind model learns from whole
+# questions, whose topic words (扶助支持, 年度运行报告) can outweigh 多少万 / 几月几号.
+_ASKS_DATE = re.compile(r"几月几[号日]|哪一?天|哪年哪月|什么日子|\bwhat date\b|\bwhich day\b|\bon what day\b", re.I)
+_ASKS_DURATION = re.compile(r"多久|多长时间|多少年|几年|几个月|多少天|几天|\bhow long\b|\bhow many (?:years|months|days)\b", re.I)
+_ASKS_FIGURE = re.compile(r"多少(?:万|钱|元|个|家|项|人|名|次|平方|篇|所)?|几(?:个|家|项|人|名|次|所|篇)|\bhow (?:many|much)\b", re.I)
+
+
+_YES_NO = re.compile(r"吗[？?！!。\s]*$|能不能|可不可以|是否|\b(?:can|could|may) (?:several|a few)\b", re.I)
+
+
+def _quantity_asked(text: str) -> str | None:
+    """date / duration / figure when ``text`` asks for one by its question words, else None."""
+    own = strip_context(text)
+    if _ASKS_DATE.search(own):
+        return "date"
+    if _ASKS_DURATION.search(own):
+        return "duration"
+    if _ASKS_FIGURE.search(own) and not _YES_NO.search(own):  # 几家单位可以联合申报吗: 几 is "several"
+        return "figure"
+    return None
+
+
+def _name_pattern(name: str) -> str:
+    """A document's name as a pattern: its words apart by spaces or hyphens (supply-chain)."""
+    return r"[\s\-‐‑–]+".join(re.escape(w) for w in name.split()) if name.strip() else re.escape(name)
+
+
 _MIIT, _MIIT_SAFE = "工业和信息化", "工业\u2060信息化"  # 工业和信息化部 is one name, not two things
 
 
@@ -153,7 +186,9 @@ class Question:
     message: str = ""  # the message as typed
     follow_up: bool = False
     exclude: frozenset[str] = frozenset()  # bank questions (keys) to leave out: a bank question asked as a test of the rest
+    search_text: str = ""  # an English text without the document's name, when it names one (see ``search_vector``)
     _vector: np.ndarray | None = None
+    _search_vector: np.ndarray | None = None
     _embed: object = None
 
     @property
@@ -161,6 +196,18 @@ class Question:
         if self._vector is None:
             self._vector = self._embed(self.text)
         return self._vector
+
+    @property
+    def search_vector(self) -> np.ndarray:
+        """The embedding of what is asked, the document's English name left out (``search_text``):
+        which document is meant is ``documents`` (a prior of retrieval), and the name in the vector
+        would pull towards the passages that repeat a title (a preamble, a news lead) rather than
+        those that answer. Retrieval and the span scoring search with it."""
+        if not self.search_text or self.search_text == self.text:
+            return self.vector
+        if self._search_vector is None:
+            self._search_vector = self._embed(self.search_text)
+        return self._search_vector
 
     @property
     def multi_part(self) -> bool:
@@ -231,7 +278,10 @@ class QuestionReader:
         # ``documents``, and a passage merely quoting a title does not answer.
         self.names = {a.lower() for d in catalog.documents for a in (*d.aliases, *d.generic_aliases)} | {
             d.short_title.strip("《》").lower() for d in catalog.documents}
-        self._names_longest_first = [re.compile(re.escape(n), re.I) for n in sorted(self.names, key=len, reverse=True)]
+        self._names_longest_first = [re.compile(_name_pattern(n), re.I) for n in sorted(self.names, key=len, reverse=True)]
+        # For the search vector the English titles go too (the Measures for the Administration of …).
+        self._search_names = [re.compile(_name_pattern(n), re.I) for n in sorted(
+            self.names | {d.title_en.lower() for d in catalog.documents if d.title_en}, key=len, reverse=True)]
         self._title_terms: dict[str, set[str]] = {}
 
     def _titles(self, doc_id: str) -> tuple[list[str], set[str]]:
@@ -241,6 +291,23 @@ class QuestionReader:
         if doc_id not in self._title_terms:
             self._title_terms[doc_id] = {t.source.lower() for n in names if n for t in self.vocab.terms(n)}
         return [n for n in names if n], self._title_terms[doc_id]
+
+    def search_text(self, text: str, documents: set[str], follow_up: bool = False) -> str:
+        """An English ``text`` without the name of the one document it names, when enough is left to
+        search by (three words); else ``text``. An English name (the Guiding Opinions on Quality
+        Infrastructure Supporting …, the supply-chain guidance) is long beside the question and
+        draws its vector to the Chinese title lines; a Chinese name (纲要, 辽宁) is a word of the
+        question, and measured across the evaluation sets, taking it out gained nothing. A question
+        naming two documents (a comparison) or a follow-up read with its context keeps them: there
+        the names say what is asked."""
+        if len(documents) != 1 or follow_up or detect_language(text) != "en":
+            return text
+        core = text
+        for name in self._search_names:
+            core = name.sub(" ", core)
+        core = re.sub(r"\s+", " ", core).strip(" ，,、的")
+        enough = len(re.findall(r"[A-Za-z]+", core)) >= 3
+        return core if enough else text
 
     def compared(self, own: str, documents: set[str]) -> list[str]:
         """The two documents a question compares: a text and the one it superseded, both named, or
@@ -295,6 +362,7 @@ class QuestionReader:
         text = text.strip()
         lang = detect_language(message or text)
         asks, probs = self.asks.predict(focus_text or text)
+        asks = _quantity_asked(focus_text or text) or asks
         documents = self.catalog.named_documents(text)
         own = _own_words(text)
         # The documents the asker's own words name (a follow-up's context may name others).
@@ -319,6 +387,7 @@ class QuestionReader:
             terms=[t for t in self.vocab.terms(text) if t.source.lower() not in self.names],
             message=(message or text).strip(),
             follow_up=bool(focus_text),
+            search_text=self.search_text(text, documents, bool(focus_text)),
             _embed=self.embed,
         )
         if focus_text:

@@ -213,7 +213,7 @@ class HybridRetriever:
         if not len(self._bank_rows):
             return []
         if sims is None:
-            sims = self._masked(self._bank_vecs @ (q.vector if vector is None else vector), q.exclude)
+            sims = self._masked(self._bank_vecs @ (q.search_vector if vector is None else vector), q.exclude)
         if lexical is None:
             lexical = self.bank_lexical(q.text, exclude=q.exclude)
         # Every row is scored as its entry would be (so that an entry the words or the named
@@ -388,9 +388,9 @@ class HybridRetriever:
         dense_legs = {"dense", "dense_sentence", "bank"} & set(legs)
         if dense_legs and q.multi_part and q._vector is None:
             self.reader.prefetch([q.text, *q.parts])  # the question and its parts: one model call
-        vec = q.vector if dense_legs else None
+        vec = q.search_vector if dense_legs else None
         kept: dict = {}
-        found = self.legs(q.text, vec, n, filters, legs, q.exclude, keep=kept)
+        found = self.legs(q.search_text or q.text, vec, n, filters, legs, q.exclude, keep=kept)
         per_part = [self.fuse(q.text, found, q.asks)]
         parts = q.parts if q.multi_part else []
         if parts:

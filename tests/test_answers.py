@@ -223,6 +223,51 @@ def test_an_unanswerable_near_miss_is_refused_with_who_to_ask(ask, texts):
     grounded(ans, texts)
 
 
+def test_an_ordinal_follow_up_counts_the_lines_of_a_section_that_has_no_subsections(ask, texts):
+    # The 辽宁 text's principles are lines under one heading (坚持统筹推进。… 坚持目标导向。…).
+    q = "辽宁的实施方案有哪些基本原则？"
+    first = ask(q)
+    for principle in ("坚持统筹推进", "坚持创新驱动", "坚持协同服务", "坚持目标导向"):
+        assert f"- “{principle}。”" in first.text
+    history = [{"role": "user", "content": q}, first.history_entry()]
+    ans = ask("第二个讲的是什么？", history)
+    assert "增强计量、标准研发创新能力" in ans.text and "坚持统筹推进" not in ans.text
+    assert ans.citations[0].locator == "一、总体要求 > （二）基本原则"
+    grounded(ans, texts)
+
+
+def test_an_article_number_after_a_text_without_articles_names_its_item(ask, texts):
+    # The 五部门 text has no articles: 第四条原则 is its fourth principle, not 第四条 of the 管理办法.
+    q = "五部门的指导意见提出了哪些基本原则？"
+    first = ask(q)
+    ans = ask("第四条原则呢？", [{"role": "user", "content": q}, first.history_entry()])
+    assert "坚持分类施策" in ans.text
+    assert all(c.doc_id == "qi-supply-chain-2024" for c in ans.citations)
+    grounded(ans, texts)
+
+
+def test_a_heading_alone_is_answered_with_the_lines_under_it(ask, texts):
+    # The 纲要's 专栏 heading is a chunk of its own: the answer quotes its ——lines, not the heading.
+    ans = ask("纲要的专栏1有哪些示范工程？")
+    for line in ("——建设国家质量创新先导区。", "——打造质量强省标杆城市。", "——创建质量品牌提升示范区。"):
+        assert line in ans.text
+    grounded(ans, texts)
+
+
+def test_a_year_in_an_english_question_is_not_a_lab_figure(ask, texts):
+    # "by the end of 2025" beside "service" once read as 2025万元 of service revenue.
+    ans = ask("Under the supply-chain guidance, how many one-stop service stations are to be built by the end of 2025?")
+    assert ans.eligibility is None and "1500" in ans.text.split("\n")[0]
+    assert ans.citations[0].locator == "一、总体要求 > （三）行动目标"
+    grounded(ans, texts)
+
+
+def test_a_date_the_documents_do_not_give_is_refused(ask, texts):
+    ans = ask("年度运行报告要在每年几月几号前报送？")  # 每年提交 says how often, not by when
+    assert ans.refused
+    grounded(ans, texts)
+
+
 def test_english_question_gets_the_passage_that_answers(ask, texts):
     ans = ask("How long is the construction period of a lab?")
     assert ans.language == "en" and not ans.refused

@@ -178,6 +178,9 @@ def test_merge_keeps_what_the_update_does_not_state():
         "国家质量标准实验室是一个什么样的平台？",
         "成果转化那一项，近3年要转化多少项？",
         "How many State Quality & Standards Laboratories will be built by the end of 2027?",
+        # A year after "by the end of" / 到 is a date, even beside a topic word (service, 服务).
+        "How many one-stop service stations should be built by the end of 2025?",
+        "到2025年底要建成多少个一站式服务站点？",
     ],
 )
 def test_questions_about_thresholds_carry_no_lab_figures(text):

@@ -70,6 +70,7 @@ def test_version_pairs_point_at_wording_of_both_texts(knowledge, sources):
         ("What does the Liaoning draft say?", {LIAONING}),
         ("What is the document number of the Guiding Opinions?", {GUIDANCE}),
         ("What do the five ministries' guiding opinions say about metrology?", {SUPPLY}),  # its English title
+        ("Under the five-department supply-chain guidance, how many stations?", {SUPPLY}),  # hyphenated or not
         ("申报条件是什么", set()),
     ],
 )
@@ -85,6 +86,19 @@ def test_documents_are_named_by_their_aliases(text, named, knowledge):
 ])
 def test_the_facts_a_question_asks_of_a_document(text, lang, facts, knowledge):
     assert knowledge.catalog.asked_facts(text, lang)[0] == facts
+
+
+@pytest.mark.parametrize("text, only", [
+    ("附件: 《辽宁省质量基础设施建设实施方案》征求意见稿", True),
+    ("关于质量基础设施助力产业链供应链 质量联动提升的指导意见", True),
+    ("国家质量标准实验室管理办法", True),
+    ("本办法自印发之日起施行。", False),
+    ("2022年12月19日", False),  # a date, not a name
+    ("辽宁省质量强省工作领导小组办公室", False),
+    ("(二)基本原则", False),
+])
+def test_a_line_that_only_names_a_document(knowledge, text, only):
+    assert knowledge.catalog.names_only(text) is only
 
 
 def test_every_fact_asked_of_a_document_has_cues_in_both_languages(knowledge):

@@ -88,6 +88,28 @@ def test_the_asked_kind_is_learnt_from_the_bank(reader, text, asks):
     assert reader.read(text).asks == asks
 
 
+@pytest.mark.parametrize("text, asks", [
+    ("评上优秀以后扶助支持能给多少万？", "figure"),  # the topic (扶助支持) is no figure; 多少万 asks one
+    ("年度运行报告要在每年几月几号前报送？", "date"),
+    ("When exactly do we have to hand in the annual report, on what day?", "date"),
+])
+def test_question_words_asking_a_quantity_decide_the_kind(reader, text, asks):
+    assert reader.read(text).asks == asks
+
+
+def test_several_in_a_yes_no_question_asks_no_figure(reader):
+    assert reader.read("几家单位可以联合申报吗？").asks != "figure"
+
+
+def test_an_english_question_searches_without_the_documents_name(reader):
+    q = reader.read("According to the supply-chain guidance, which organisations should team up?")
+    assert q.documents == {"qi-supply-chain-2024"}
+    assert "supply" not in q.search_text.lower() and "team up" in q.search_text
+    for text in ("纲要里关于标准的要求",  # a Chinese name is a word of the question
+                 "How does the 2022 guidance differ from the Measures on funding?"):  # two documents
+        assert reader.read(text).search_text == text
+
+
 @pytest.mark.parametrize("text, lang", [
     ("And SAMR?", "en"), ("Why?", "en"), ("申报SQSL需要什么条件", "zh"), ("What does 依托单位 mean?", "en"),
     ("那SAMR呢", "zh"), ("第十二条", "zh"), ("3000", "zh"),

@@ -244,6 +244,9 @@ class Answerer:
             t.retrieval.passages = (extra + ordered + rest)[: self.k]
         if q.multi_part:
             t.parts = [self.reader.read(p) for p in q.parts]
+            if q.compared:  # each part is one side of a comparison: its document's name says which
+                for p in t.parts:
+                    p.search_text = ""
             # A part is matched against the bank with the whole question behind it (能延期吗 alone
             # says little of what is to be extended).
             t.part_hits = [self.retriever.bank_hits(p, vector=_unit(2 * p.vector + q.vector)) for p in t.parts]
@@ -370,7 +373,8 @@ def build_answerer(settings: Settings | None, assistant, eligibility: Eligibilit
     knowledge = assistant.knowledge
     models = load_models()
     retriever = assistant.retriever
-    scorer = UnitScorer(retriever.sentence_vectors, knowledge.catalog.operative, models.get("units"))
+    scorer = UnitScorer(retriever.sentence_vectors, knowledge.catalog.operative, models.get("units"),
+                        knowledge.catalog.names_only)
     gate = Gate(models.get("gate"), UnansweredModel(*retriever.bank_matrix()))
     router = Router(retriever, (models.get("router").weights if models.get("router") else None))
     composer = Composer(knowledge.catalog, knowledge.versions, assistant.sources)

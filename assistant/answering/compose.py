@@ -35,7 +35,7 @@ from assistant.sentences import Unit, clauses, split_units
 from assistant.types import Answer, Citation, Passage
 
 from .citations import Namer, make_citation
-from .spans import Candidate, UnitScorer, holds_kind, is_title
+from .spans import Candidate, UnitScorer, holds_kind, is_heading, is_title
 
 _WHOLE = 240  # a passage this short (without a list) is quoted whole
 _KEEP = 0.3  # other sentences of the lead's passage are quoted when at least this share as likely
@@ -100,11 +100,22 @@ class Composer:
         return [u for u in keep if not (u.kind == "intro" and u is not lead.unit and
                                         not any(v.item_label and v.line > u.line for v in keep))] or [lead.unit]
 
+    def _section_lines(self, p: Passage, lead: Candidate) -> list[Quote] | None:
+        """When the lead is only its section's heading (a heading answers nothing): the first
+        sentence of each line under it, from the whole section (the heading may be a chunk of its
+        own), as the items of a list (坚持统筹推进。/ 坚持创新驱动。…, the ——lines of a 专栏)."""
+        units = split_units(p.text)
+        if not (lead.features.get("title") or (len(units) == 1 and is_heading(units[0], p))):
+            return None
+        section = self.sources.section(p.doc_id, p.locator) or p
+        lines = [u for u in split_units(section.text) if u.first_in_line and u.line > 0]
+        return [Quote(section, u.start, u.end) for u in lines[:_MAX_ITEMS]] if len(lines) >= 2 else None
+
     def _list_items(self, q: Question, p: Passage, lead: Candidate) -> list[Quote] | None:
         """The items of the list the lead introduces or belongs to, when the question asks for one."""
+        units = split_units(p.text)
         if not (q.asks == "list" or q.asks_p.get("list", 0.0) >= 0.3):
             return None
-        units = split_units(p.text)
         items = [u for u in units if u.item_label and u.first_in_line and u.line > 0]
         children = self.sources.children(p.doc_id, p.locator)
         if not (lead.unit.kind == "intro" or lead.unit.item_label or holds_kind(lead.unit.text, "list")
@@ -202,6 +213,10 @@ class Composer:
             by_passage.setdefault(c.passage, []).append(c)
         for pi, cs in by_passage.items():
             p = passages[pi]
+            lines = self._section_lines(p, cs[0])
+            if lines:
+                sel.blocks.append((lines[0].passage, lines, "lines"))
+                continue
             items = self._list_items(q if len(leads) == 1 else cs[0].question or q, p, cs[0])
             if items:
                 sel.blocks.append((items[0].passage if len({x.passage.chunk_id for x in items}) == 1 else p, items, "list"))
@@ -255,8 +270,8 @@ class Composer:
         prev_doc = None
         for p, quotes, style in sel.blocks:
             name = self.namer.name(p, lang)
-            if style == "list":
-                head = quotes[0] if quotes and not quotes[0].text.lstrip().startswith(("（", "(", "1", "—")) else None
+            if style in ("list", "lines"):  # lines: items only, no sentence introducing them
+                head = quotes[0] if style == "list" and quotes and not quotes[0].text.lstrip().startswith(("（", "(", "1", "—")) else None
                 body = quotes[1:] if head else quotes
                 multi = len({x.passage.chunk_id for x in quotes}) > 1
                 if lang == "en":

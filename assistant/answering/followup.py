@@ -54,6 +54,8 @@ _QUOTE = re.compile(r"“([^”]{4,600})”")
 
 # An item of the previous answer named by its place (第X条 names an article, never an item).
 _ZH_ORDINAL = re.compile(r"第\s*([一二三四五六七八九十\d]{1,3})\s*(?:项|点|个|条要求|条件|款)|[（(]\s*([一二三四五六七八九十]{1,2})\s*[）)]|(最后|末)一?(?:项|点|个|条)")
+# 第四条原则 after an answer quoting a text without articles (纲要, 五部门, 辽宁) names its fourth item.
+_ZH_ARTICLE_ORDINAL = re.compile(r"第\s*([一二三四五六七八九十\d]{1,3})\s*条(?=[\u4e00-\u9fff])")
 _EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "last": -1,
                 "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
 _EN_ORDINAL = re.compile(r"\bthe (first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th)\b|\b(?:item|point|number|no\.?|#)\s*\(?(\d{1,2})\)?", re.I)
@@ -213,20 +215,28 @@ class FollowUps:
     def _item(self, prev: PreviousAnswer, n: int) -> Passage | str | None:
         """The ``n``-th item (1-based; -1 the last) of what the previous answers listed: the list
         the previous answer quoted, else the latest list of an earlier answer, else the items of the
-        section the previous answer cited or of the list that section is an item of, else a thing
+        section the previous answer cited (its subsections, or its lines when it has none) or of the
+        list that section is an item of, else a thing
         its direct answer enumerates (通过验收、整改、未通过验收: a string), else its citations."""
         items: list[Passage] = []
         source = prev.items if len(prev.items) >= 2 else (prev.lists[0] if prev.lists else [])
         if source:
             items = [c.passage for c in source if c.passage is not None]
-            # The answer may have shown only some items of a longer list: count in the whole list.
-            parent = self._parent(items[0]) if items else None
-            siblings = self.sources.children(items[0].doc_id, parent) if parent else []
-            if siblings and all(any(s.locator == i.locator for s in siblings) for i in items):
-                items = siblings
+            if len(items) >= 2 and len({i.locator for i in items}) == 1:
+                # The quoted items are lines of one section (坚持统筹推进。/ 坚持创新驱动。…).
+                lines = self._lines(items[0])
+                items = lines if len(lines) >= len(items) else items
+            else:
+                # The answer may have shown only some items of a longer list: count in the whole list.
+                parent = self._parent(items[0]) if items else None
+                siblings = self.sources.children(items[0].doc_id, parent) if parent else []
+                if siblings and all(any(s.locator == i.locator for s in siblings) for i in items):
+                    items = siblings
         elif prev.cited and prev.cited[0].passage is not None:
             first = prev.cited[0].passage
             items = self.sources.children(first.doc_id, first.locator)
+            if len(items) < 2:
+                items = self._lines(first)
             if len(items) < 2:
                 parent = self._parent(first)
                 items = self.sources.children(first.doc_id, parent) if parent else []
@@ -240,6 +250,25 @@ class FollowUps:
         if n == -1:
             return items[-1]
         return items[n - 1] if 1 <= n <= len(items) else None
+
+    @staticmethod
+    def _lines(p: Passage) -> list[Passage]:
+        """The items of a section written as lines under its heading, with no sections of their own
+        (坚持统筹推进。… / 坚持创新驱动。…, the ——lines of a 专栏): each line as a passage of that
+        section, quoted verbatim from it."""
+        out: list[Passage] = []
+        pos = 0
+        lines = p.text.split("\n")
+        for i, line in enumerate(lines):
+            start = p.text.find(line, pos)
+            pos = start + len(line)
+            body = line.strip()
+            if i == 0 and len(lines) > 1 and "。" not in body and len(body) < 30:
+                continue  # the section's heading
+            if len(_HAN.findall(body)) >= 8:
+                s = start + line.index(body)
+                out.append(p.model_copy(update={"text": body, "start": p.start + s, "end": p.start + s + len(body)}))
+        return out
 
     @staticmethod
     def _enumerated(prev: PreviousAnswer, n: int) -> str | None:
@@ -293,23 +322,39 @@ class FollowUps:
             take(rf"\b{re.escape(phrase)}\b", self.english_names[phrase], low)
         return list(dict.fromkeys(w for _, w in sorted(found)))
 
+    def _article_as_item(self, q: str, prev: PreviousAnswer | None) -> tuple[int, str] | None:
+        """(n, the message with 第n项) when 第n条 in ``q`` can only be an item: the previous answer
+        cited a text that has no articles (第四条原则 after the 五部门 text's principles)."""
+        m = _ZH_ARTICLE_ORDINAL.search(q)
+        if not m or prev is None or not prev.cited or any(c.passage is None or c.passage.article for c in prev.cited):
+            return None
+        n = int(parse_number(m.group(1)) or 0)
+        return (n, q[:m.start()] + f"第{m.group(1)}项" + q[m.end():]) if n else None
+
     def resolve(self, message: str, history: list | None) -> Resolved:
         q = message.strip()
+        as_item = None
         if not is_follow_up(q, history):
-            return Resolved(q, q, False)
+            if not last_user_question(history) or not _ZH_ARTICLE_ORDINAL.search(q):
+                return Resolved(q, q, False)
+            as_item = self._article_as_item(q, self.previous(history))
+            if as_item is None:
+                return Resolved(q, q, False)
         prev = self.previous(history)
         lang = detect_language(q)
         prev_q = strip_context((prev.question if prev else None) or "")
         n = self._ordinal(q, lang)
+        if n is None and lang == "zh" and (as_item := as_item or self._article_as_item(q, prev)):
+            n, q = as_item  # an item, not an article of the 管理办法
         if n is not None and prev is not None:
             item = self._item(prev, n)
             if isinstance(item, Passage):
                 head = item.text.strip().split("\n")[0][:120]
                 standalone = f"{q}{CONTEXT_ZH}{item.locator}：{head}）" if lang == "zh" else f"{q}{CONTEXT_EN}{item.locator}: {head})"
-                return Resolved(q, standalone, True, q, [item], "item")
+                return Resolved(message.strip(), standalone, True, q, [item], "item")
             if item:
                 standalone = f"{item}：{q}{CONTEXT_ZH}{prev_q}）" if lang == "zh" else f"{item}: {q}{CONTEXT_EN}{prev_q})"
-                return Resolved(q, standalone, True, q, [], "item")
+                return Resolved(message.strip(), standalone, True, q, [], "item")
         pron = (_EN_PRONOUN if lang == "en" else _ZH_PRONOUN).search(q)
         # 这个方案现在生效了吗 / When was it issued? ask about the document talked about, not a body:
         # the context keeps the document the previous question named.

@@ -179,12 +179,17 @@ def load_models(path: Path = MODELS) -> dict[str, LogisticModel]:
     return {k: LogisticModel.from_json(v) for k, v in data.items() if isinstance(v, dict) and "weights" in v}
 
 
+def is_heading(u: Unit, p: Passage) -> bool:
+    """Whether ``u`` is only the heading of the passage's section."""
+    if u.line != 0 or len(u.text) > 30 or not p.heading_path:
+        return False
+    title = re.sub(r"\s+", "", _TITLE_TRIM.sub("", u.text.strip()))
+    return bool(title) and title in re.sub(r"\s+", "", _TITLE_TRIM.sub("", p.heading_path[-1].strip()))
+
+
 def is_title(u: Unit, p: Passage, units: list[Unit]) -> bool:
     """Whether ``u`` is only the title of the passage's section, with sentences after it."""
-    if u.line != 0 or len(units) < 2 or len(u.text) > 30 or not p.heading_path:
-        return False
-    title = _TITLE_TRIM.sub("", u.text.strip())
-    return bool(title) and title in _TITLE_TRIM.sub("", p.heading_path[-1].strip())
+    return len(units) >= 2 and is_heading(u, p)
 
 
 def covers(entry: Entry, p: Passage, u: Unit, answer: bool = False) -> bool:
@@ -199,10 +204,13 @@ def covers(entry: Entry, p: Passage, u: Unit, answer: bool = False) -> bool:
 
 class UnitScorer:
     def __init__(self, sentence_vectors: dict[str, np.ndarray], operative: str | None,
-                 model: LogisticModel | None = None):
+                 model: LogisticModel | None = None, names_only=None):
         self.vectors = sentence_vectors
         self.operative = operative
         self.model = model or _DEFAULT_UNITS
+        # text -> whether it is only a document's name (``Catalog.names_only``): such a line (a title,
+        # 附件:《…》征求意见稿) is no candidate; it answers nothing of a document's content.
+        self.names_only = names_only or (lambda text: False)
 
     def _vec(self, text: str) -> np.ndarray | None:
         return self.vectors.get(text)
@@ -221,7 +229,7 @@ class UnitScorer:
         top_score = max(p.score for p in passages) or 1.0
         hits = [h for h in bank if h.entry.quotable]  # best first
         best_bank = max((h.score for h in bank if h.entry.kind in ("passage", "document_fact")), default=0.0)
-        qv = q.vector
+        qv = q.search_vector
         stated_units = {x.base()[1] for x in q.stated if x.base()[1]}
         for rank, p in enumerate(passages):
             units = split_units(p.text, rank)
@@ -232,6 +240,8 @@ class UnitScorer:
                         for a in q.articles) and (not q.documents or p.doc_id in q.documents)
             target = 1.0 if (p.chunk_id in targets or named) else 0.0
             for u in units:
+                if self.names_only(u.text):
+                    continue
                 v = self._vec(u.text)
                 span_hits = [(i, h) for i, h in enumerate(hits) if covers(h.entry, p, u)]
                 ans_hits = [(i, h) for i, h in span_hits if covers(h.entry, p, u, answer=True)]

@@ -201,6 +201,9 @@ _ORIGINAL = re.compile(r"原值|原价|账面原值|购置价|购置金额|采�
 _PRESENT = re.compile(r"现值|净值|present value|current value|net value|net book value", re.I)
 _NEGATED = re.compile(r"(?:不是|并非|而非|而不是|并不是|not|rather than|instead of)\s*(?:RMB|CNY|人民币|¥)?\s*$", re.I)
 _UPPER = re.compile(r"(?:不到|不足|少于|低于|less than|under|below|fewer than)\s*(?:RMB|CNY|人民币|¥)?\s*$", re.I)
+# A bare four-digit number after these words is a year of the calendar (by the end of 2025, 到2025),
+# never a figure of the lab.
+_YEAR_BEFORE = re.compile(r"(?:\b(?:end of|by|in|since|from|until|before|after|year)\s+(?:the\s+)?|到|至|截至|截止|于)\s*$", re.I)
 _REQUIREMENT = re.compile(r"要求|规定|需要|须|门槛|required|requirement|minimum|threshold|\bneeds?\b|\bmust\b", re.I)
 _RULE_PHRASE = re.compile(r"不少于|不低于|达到|至少|at least|no less than|more than", re.I)
 _OWN = re.compile(
@@ -454,6 +457,9 @@ def _read_figures(text: str, warnings: list[ProfileWarning]) -> dict[str, float]
                 after = text[q.end : next_start]
                 local = text[max(clause[0], q.start - 40) : q.start]
                 if _NEGATED.search(before):
+                    continue
+                if q.kind == "bare" and not q.scaled and 1900 <= q.value <= 2100 and float(q.value).is_integer() \
+                        and _YEAR_BEFORE.search(text[max(clause[0], q.start - 14) : q.start]):
                     continue
                 # A threshold quoted from the rule, not the lab's figure.
                 if _REQUIREMENT.search(before) or (_REQUIREMENT.search(after) and not own):
