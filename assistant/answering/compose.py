@@ -9,6 +9,8 @@
   superseded is two parts, one asked of each text (``Question.compared``);
 - a question asking for a list, whose lead introduces one or is an item of one, gets the list's
   items (a section's sub-sections, or the item lines of the passage);
+- a lead that is only its section's heading (a heading answers nothing) gets the section's lines,
+  the first sentence of each, as a list (坚持统筹推进。/ 坚持创新驱动。…, the ——lines of a 专栏);
 - the direct answer is the core of the lead: the ``answer`` of the bank entry matched on it, else
   the clause of the lead unit that holds what is asked.
 
@@ -59,7 +61,7 @@ class Quote:
 @dataclass
 class Selection:
     lead: Candidate
-    blocks: list[tuple[Passage, list[Quote], str]] = field(default_factory=list)  # (passage, quotes, prose|list)
+    blocks: list[tuple[Passage, list[Quote], str]] = field(default_factory=list)  # (passage, quotes, prose|list|lines)
     direct: Quote | None = None
     directs: list[Quote] = field(default_factory=list)  # one per part of a multi-part question
     parts_answered: int = 1

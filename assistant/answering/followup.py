@@ -9,7 +9,8 @@ quote is verbatim), so a history typed by hand or written by a model works too.
 
 - an item of the previous answer named by its place — “第二项”, “第4点”, “（三）”, “最后一项”,
   “the second one”, “item 3” — becomes that item's passage (``targets``), and the question is
-  asked about its text;
+  asked about its text; the items of a section without subsections are its lines (坚持统筹推进。…),
+  and 第四条原则 after an answer from a text without articles names its fourth item;
 - a pronoun or demonstrative — 它, 其, 该机构, 这个委员会, 这两家, 他们, it, they — is replaced by
   what the previous question or answer names (专家委员会, 市场监管总局、工业和信息化部);
 - any other follow-up (那延期呢？, 要多久？, what about universities?) is asked together with the

@@ -17,7 +17,8 @@ features, each general (none names a document, a phrasing or a question):
 - ``kind_ok`` / ``kind_miss``: a figure, duration or date is asked and the unit holds (lacks) one;
   ``list_ok``: a list is asked and the unit gives or introduces one; ``unit_match``: the asker
   states a quantity (至少要30人吧, 设备四千万) and the unit prints one of the same unit;
-  ``title``: the unit is only its section's heading;
+  ``title``: the unit is only its section's heading (a line that is only a document's name, a
+  title line, is no candidate at all);
 - ``rank`` / ``pscore``: the passage's place and fused score; ``doc``: the passage is (+1) or is
   not (−1) of a document the question names; ``target``: the passage is the one the question
   points at (an article it names, an item of the previous answer); ``operative``: the passage is
