@@ -390,12 +390,13 @@ NEW_SETS = {
     "questions_blind3.jsonl": r"t\d{3}", "questions_blind4.jsonl": r"s\d{3}",
     "questions_blind5.jsonl": r"r\d{3}", "questions_blind6.jsonl": r"p\d{3}",
     "questions_blind7.jsonl": r"k\d{3}", "questions_blind8.jsonl": r"n\d{3}",
+    "questions_blind9.jsonl": r"m\d{3}",
 }
 DIALOG_SETS = {"dialogs.jsonl": r"d\d{2}", "dialogs_valid.jsonl": r"xd\d{2}", "dialogs_blind.jsonl": r"wd\d{2}",
                "dialogs_blind2.jsonl": r"zd\d{2}", "dialogs_blind3.jsonl": r"td\d{2}",
                "dialogs_blind4.jsonl": r"sd\d{2}", "dialogs_blind5.jsonl": r"rd\d{2}",
                "dialogs_blind6.jsonl": r"pd\d{2}", "dialogs_blind7.jsonl": r"kd\d{2}",
-               "dialogs_blind8.jsonl": r"nd\d{2}"}
+               "dialogs_blind8.jsonl": r"nd\d{2}", "dialogs_blind9.jsonl": r"md\d{2}"}
 NEW_KINDS = {"formal", "colloquial", "english", "numeric_cn", "document_facts", "multi_part", "version", "near_miss",
              "unanswerable", "out_of_scope", "false_premise", "injection", "follow_up", "numeric"}
 
@@ -475,8 +476,10 @@ LOCKED_BLIND_SETS = {
     "dialogs_blind6.jsonl": "c1c2248bf087401f2d9da31132762b66fe97a194538612a78d5e793d97de0433",
     "questions_blind7.jsonl": "187378102e72871dc6915bde315126191b47ee0eff2cf634590094669a5dab13",  # aa0c1b9
     "dialogs_blind7.jsonl": "f1a7cc798d7f24531324c3ba4d2d2ae9b6efa95c8a349423c2f18d73c76304f2",
-    "questions_blind8.jsonl": "f4bfaccd48b6452ef874274ee358cf4569e6e5325c8411a096c3f84b0dc9820b",  # the commit adding it
+    "questions_blind8.jsonl": "f4bfaccd48b6452ef874274ee358cf4569e6e5325c8411a096c3f84b0dc9820b",  # 85ad8bd
     "dialogs_blind8.jsonl": "afca4b3c362c22b99cd8ea74d3b319e8d25355d0d2f22cd2754767023c013a04",
+    "questions_blind9.jsonl": "0ccbba856df336b740905d1e66b4dc70ced224fa6ed9e01e538ca808affd53c4",  # the commit adding it
+    "dialogs_blind9.jsonl": "aa96c590429e51733f5bfe09b44f07c4bd8967f8e59a8ff8d08753849626cc06",
 }
 
 
