@@ -116,7 +116,7 @@ _EN_QUANTITY = re.compile(
 )
 # Ordinals and labels that name places in the documents, not facts.
 _ORDINAL = re.compile(
-    rf"第\s*(?:{AR_NUM}|[{CN_DIGITS}百]+)\s*[条章款项节部分批次个]"
+    rf"第\s*(?:{AR_NUM}|[{CN_DIGITS}百]+)\s*[条章款项节部分批次个种类档级点]"
     rf"|[（(]\s*(?:[{CN_DIGITS}]+|\d{{1,2}})\s*[）)]"
     r"|〔\d{4}〕\s*\d+\s*号|\d+\s*号"
     r"|\b(?:Article|Art\.|item|Item|Chapter|chapter|section|Section|Box|box|point|Point)\s*\(?\d+\)?"

@@ -246,6 +246,23 @@ def test_an_article_number_after_a_text_without_articles_names_its_item(ask, tex
     grounded(ans, texts)
 
 
+def test_an_ellipsis_naming_an_item_of_the_previous_list_is_that_item(ask, texts):
+    q = "申报国家质量标准实验室需要满足哪些条件？"
+    first = ask(q)
+    ans = ask("那科研成果这块呢？", [{"role": "user", "content": q}, first.history_entry()])
+    assert ans.citations[0].locator == "第十二条（四）"
+    grounded(ans, texts)
+
+
+def test_the_second_kind_of_an_enumerated_answer_is_no_stated_figure(ask, texts):
+    # 第二种 points at 整改 among 通过验收、整改、未通过验收3种; it states no number to correct.
+    q = "建设期满验收的结论有哪几种？"
+    first = ask(q)
+    ans = ask("第二种要在多长时间内改完？", [{"role": "user", "content": q}, first.history_entry()])
+    assert "6个月" in ans.text.split("\n")[0] and "更正" not in ans.text
+    grounded(ans, texts)
+
+
 def test_a_heading_alone_is_answered_with_the_lines_under_it(ask, texts):
     # The 纲要's 专栏 heading is a chunk of its own: the answer quotes its ——lines, not the heading.
     ans = ask("纲要的专栏1有哪些示范工程？")

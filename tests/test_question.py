@@ -32,7 +32,8 @@ def test_money_and_headcount_compare_in_one_unit():
     assert c.base() == d.base()
 
 
-@pytest.mark.parametrize("text", ["第十八条", "第（三）项", "（四）", "〔2023〕92号", "Article 18", "专栏6", "那一项"])
+@pytest.mark.parametrize("text", ["第十八条", "第（三）项", "（四）", "〔2023〕92号", "Article 18", "专栏6", "那一项",
+                                  "第二种", "第3类", "第一档"])
 def test_places_in_the_documents_are_not_quantities(text):
     assert quantities(text) == []
 

@@ -242,6 +242,12 @@ class Answerer:
             ordered = [p for p in t.retrieval.passages if p.chunk_id in targets]
             rest = [p for p in t.retrieval.passages if p.chunk_id not in targets]
             t.retrieval.passages = (extra + ordered + rest)[: self.k]
+        r = t.resolved
+        if r.follow_up and r.method == "context" and r.focus and r.focus != r.standalone:
+            # An ellipsis (改完了还是没通过呢？) is matched against the bank by its own words first, the
+            # question it follows behind them: the context says where, the words say what.
+            t.retrieval.bank = self.retriever.bank_hits(q, vector=_unit(2 * self.reader.embed(r.focus) + q.vector),
+                                                        lexical=self.retriever.bank_lexical(r.focus, exclude=q.exclude))
         if q.multi_part:
             t.parts = [self.reader.read(p) for p in q.parts]
             if q.compared:  # each part is one side of a comparison: its document's name says which

@@ -10,11 +10,12 @@ quote is verbatim), so a history typed by hand or written by a model works too.
 - an item of the previous answer named by its place — “第二项”, “第4点”, “（三）”, “最后一项”,
   “the second one”, “item 3” — becomes that item's passage (``targets``), and the question is
   asked about its text; the items of a section without subsections are its lines (坚持统筹推进。…),
-  and 第四条原则 after an answer from a text without articles names its fourth item;
+  and 第四条原则 after an answer from a text without articles names its fourth item; an ellipsis
+  naming one item of that list by its heading (那研究能力这块呢？) is that item too;
 - a pronoun or demonstrative — 它, 其, 该机构, 这个委员会, 这两家, 他们, it, they — is replaced by
   what the previous question or answer names (专家委员会, 市场监管总局、工业和信息化部);
 - any other follow-up (那延期呢？, 要多久？, what about universities?) is asked together with the
-  previous question;
+  previous question (the chain then matches the bank by its own words first);
 
 A message that stands on its own is passed through unchanged. ``LLMRewriter`` lets a chat model
 write the self-contained question instead (prompts/condense.<lang>.md), the rules being its
@@ -54,7 +55,10 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _QUOTE = re.compile(r"“([^”]{4,600})”")
 
 # An item of the previous answer named by its place (第X条 names an article, never an item).
-_ZH_ORDINAL = re.compile(r"第\s*([一二三四五六七八九十\d]{1,3})\s*(?:项|点|个|条要求|条件|款)|[（(]\s*([一二三四五六七八九十]{1,2})\s*[）)]|(最后|末)一?(?:项|点|个|条)")
+_ZH_ORDINAL = re.compile(r"第\s*([一二三四五六七八九十\d]{1,3})\s*(?:项|点|个|种|类|档|条要求|条件|款)|[（(]\s*([一二三四五六七八九十]{1,2})\s*[）)]|(最后|末)一?(?:项|点|个|条)")
+# What an ellipsis naming an item of the previous answer says besides the item's name (那研究能力这块呢？).
+_ZH_ITEM_FILLER = re.compile(r"^(?:那么|那|还有|另外)|这一?块|那一?块|这方面|方面|这部分|部分|这一?项|的话|的要求|要求|呢|吗|[？?。！!，,\s]")
+_ITEM_LABEL = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|\d{1,2}\s*[.．、]|——)\s*")
 # 第四条原则 after an answer quoting a text without articles (纲要, 五部门, 辽宁) names its fourth item.
 _ZH_ARTICLE_ORDINAL = re.compile(r"第\s*([一二三四五六七八九十\d]{1,3})\s*条(?=[\u4e00-\u9fff])")
 _EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "last": -1,
@@ -213,27 +217,25 @@ class FollowUps:
         v = parse_number(m.group(1) or m.group(2))
         return int(v) if v else None
 
-    def _item(self, prev: PreviousAnswer, n: int) -> Passage | str | None:
-        """The ``n``-th item (1-based; -1 the last) of what the previous answers listed: the list
-        the previous answer quoted, else the latest list of an earlier answer, else the items of the
-        section the previous answer cited (its subsections, or its lines when it has none) or of the
-        list that section is an item of, else a thing
-        its direct answer enumerates (通过验收、整改、未通过验收: a string), else its citations."""
-        items: list[Passage] = []
+    def _listed(self, prev: PreviousAnswer) -> list[Passage]:
+        """The items of what the previous answers listed: the list the previous answer quoted, else
+        the latest list of an earlier answer, else the items of the section the previous answer
+        cited (its subsections, or its lines when it has none) or of the list that section is an
+        item of; [] when there is no such list."""
         source = prev.items if len(prev.items) >= 2 else (prev.lists[0] if prev.lists else [])
         if source:
             items = [c.passage for c in source if c.passage is not None]
             if len(items) >= 2 and len({i.locator for i in items}) == 1:
                 # The quoted items are lines of one section (坚持统筹推进。/ 坚持创新驱动。…).
                 lines = self._lines(items[0])
-                items = lines if len(lines) >= len(items) else items
-            else:
-                # The answer may have shown only some items of a longer list: count in the whole list.
-                parent = self._parent(items[0]) if items else None
-                siblings = self.sources.children(items[0].doc_id, parent) if parent else []
-                if siblings and all(any(s.locator == i.locator for s in siblings) for i in items):
-                    items = siblings
-        elif prev.cited and prev.cited[0].passage is not None:
+                return lines if len(lines) >= len(items) else items
+            # The answer may have shown only some items of a longer list: count in the whole list.
+            parent = self._parent(items[0]) if items else None
+            siblings = self.sources.children(items[0].doc_id, parent) if parent else []
+            if siblings and all(any(s.locator == i.locator for s in siblings) for i in items):
+                return siblings
+            return items
+        if prev.cited and prev.cited[0].passage is not None:
             first = prev.cited[0].passage
             items = self.sources.children(first.doc_id, first.locator)
             if len(items) < 2:
@@ -241,16 +243,37 @@ class FollowUps:
             if len(items) < 2:
                 parent = self._parent(first)
                 items = self.sources.children(first.doc_id, parent) if parent else []
-            if len(items) < 2:
-                thing = self._enumerated(prev, n)
-                if thing:
-                    return thing
-                items = [c.passage for c in prev.cited if c.passage is not None]
+            return items if len(items) >= 2 else []
+        return []
+
+    def _item(self, prev: PreviousAnswer, n: int) -> Passage | str | None:
+        """The ``n``-th item (1-based; -1 the last) of what the previous answers listed
+        (``_listed``), else a thing its direct answer enumerates (通过验收、整改、未通过验收: a
+        string), else its citations."""
+        items = self._listed(prev)
+        if not items and prev.cited and prev.cited[0].passage is not None:
+            thing = self._enumerated(prev, n)
+            if thing:
+                return thing
+            items = [c.passage for c in prev.cited if c.passage is not None]
         if not items:
             return None
         if n == -1:
             return items[-1]
         return items[n - 1] if 1 <= n <= len(items) else None
+
+    def _named_item(self, q: str, prev: PreviousAnswer) -> Passage | None:
+        """The one item of what the previous answers listed that an ellipsis names by its heading
+        (那研究能力这块呢？ after the conditions of 第十二条 is its item （三）研究能力)."""
+        core = _ZH_ITEM_FILLER.sub("", q)
+        if not 2 <= len(core) <= 10 or not _HAN.search(core):
+            return None
+        hits = []
+        for p in self._listed(prev):
+            head = _ITEM_LABEL.sub("", re.split(r"[。：:；;，,]", p.text.strip(), maxsplit=1)[0]).strip()
+            if len(head) >= 2 and (core in head or head in core):
+                hits.append(p)
+        return hits[0] if len(hits) == 1 else None
 
     @staticmethod
     def _lines(p: Passage) -> list[Passage]:
@@ -356,6 +379,9 @@ class FollowUps:
             if item:
                 standalone = f"{item}：{q}{CONTEXT_ZH}{prev_q}）" if lang == "zh" else f"{item}: {q}{CONTEXT_EN}{prev_q})"
                 return Resolved(message.strip(), standalone, True, q, [], "item")
+        if n is None and lang == "zh" and prev is not None and (item := self._named_item(q, prev)) is not None:
+            head = item.text.strip().split("\n")[0][:120]
+            return Resolved(message.strip(), f"{q}{CONTEXT_ZH}{item.locator}：{head}）", True, q, [item], "item")
         pron = (_EN_PRONOUN if lang == "en" else _ZH_PRONOUN).search(q)
         # 这个方案现在生效了吗 / When was it issued? ask about the document talked about, not a body:
         # the context keeps the document the previous question named.
