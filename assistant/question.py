@@ -58,16 +58,11 @@ _CLAUSE = re.compile(r"[？?；;。！!\n]")
 _ASKING_ZH = re.compile(r"谁|哪|什么|啥|多少|(?<![好十])几(?!乎)|多久|多长|多大|怎么|咋|如何|怎样|吗|么[？?]?$|是否|能否|有没有|会不会|要不要|呢|还是")
 _ASKING_EN = re.compile(r"\b(who|which|what|how|when|where|whether|can|could|is|are|do|does|must|should|will)\b|\?", re.I)
 _RESPECTIVELY = re.compile(r"^(.*?)([^，,、和与及]{2,12})(?:和|与|及|、)([^，,、和与及]{2,12})分别(.+)$")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
 # The question words that ask for a quantity, whatever the topic: the kind model learns from whole
 # questions, whose topic words (扶助支持, 年度运行报告) can outweigh 多少万 / 几月几号.
 _ASKS_DATE = re.compile(r"几月几[号日]|哪一?天|哪年哪月|什么日子|\bwhat date\b|\bwhich day\b|\bon what day\b", re.I)
 _ASKS_DURATION = re.compile(r"多久|多长时间|多少年|几年|几个月|多少天|几天|\bhow long\b|\bhow many (?:years|months|days)\b", re.I)
 _ASKS_FIGURE = re.compile(r"多少(?:万|钱|元|个|家|项|人|名|次|平方|篇|所)?|几(?:个|家|项|人|名|次|所|篇)|\bhow (?:many|much)\b", re.I)
-
-
 _YES_NO = re.compile(r"吗[？?！!。\s]*$|能不能|可不可以|是否|\b(?:can|could|may) (?:several|a few)\b", re.I)
 
 

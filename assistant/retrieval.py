@@ -4,7 +4,8 @@ reciprocal-rank fusion, with direct article lookup. The chunks are searched in C
 sentences' and the bank questions' vectors, read from Chroma when the retriever is built, are
 ranked in memory (a few thousand rows: one matrix product, no second query).
 
-The legs of one question (its vector is computed once, ``Question.vector``):
+The legs of one question (its vector is computed once, ``Question.search_vector``: an English
+question's without the name of the document it names, which the named-document prior stands for):
 
 - ``dense`` / ``lexical``: chunks ranked by the whole chunk (with its context header);
 - ``dense_sentence`` / ``lexical_sentence``: chunks ranked by their best sentence, which favours
