@@ -36,6 +36,13 @@ def quoted_in_text(ans: Answer) -> None:
         assert "".join(c.quote.split())[:20] in squashed, c.quote
 
 
+def after(ask, first_question: str, message: str) -> tuple[Answer, Answer]:
+    """The answer to ``first_question``, and the answer to ``message`` asked after it with the
+    history every surface sends back."""
+    first = ask(first_question)
+    return first, ask(message, [{"role": "user", "content": first_question}, first.history_entry()])
+
+
 def test_direct_answer_then_the_quote(ask, texts):
     ans = ask("专家委员会由多少人组成？")
     first, rest = ans.text.split("\n", 1)
@@ -119,16 +126,13 @@ def test_the_year_of_a_documents_name_is_not_a_figure_to_correct(ask):
     ("What does the Measures say about the expert committee?", "When was it issued?", "2023年10月13日"),
 ])
 def test_a_pronoun_asking_a_document_fact_stands_for_the_document_talked_about(ask, texts, first, follow, fact):
-    prev = ask(first)
-    ans = ask(follow, [{"role": "user", "content": first}, prev.history_entry()])
+    _, ans = after(ask, first, follow)
     assert fact in ans.text.split("\n", 1)[0]
     grounded(ans, texts)
 
 
 def test_an_ordinal_follow_up_resolves_against_the_previous_answers_items(ask, texts):
-    first = ask("申报国家质量标准实验室需要满足哪些条件？")
-    history = [{"role": "user", "content": "申报国家质量标准实验室需要满足哪些条件？"}, first.history_entry()]
-    ans = ask("第三项是什么意思？", history)
+    _, ans = after(ask, "申报国家质量标准实验室需要满足哪些条件？", "第三项是什么意思？")
     assert not ans.refused
     assert "研究实践基础" in ans.text
     assert ans.citations[0].locator == "第十二条（三）"
@@ -136,8 +140,7 @@ def test_an_ordinal_follow_up_resolves_against_the_previous_answers_items(ask, t
 
 
 def test_a_pronoun_follow_up_resolves_to_the_previous_subject(ask, texts):
-    first = ask("专家委员会由多少人组成？")
-    ans = ask("它负责什么？", [{"role": "user", "content": "专家委员会由多少人组成？"}, first.history_entry()])
+    _, ans = after(ask, "专家委员会由多少人组成？", "它负责什么？")
     assert "专家委员会" in ans.standalone_question
     assert "审议实验室建设技术要求" in ans.text
     grounded(ans, texts)
@@ -146,9 +149,7 @@ def test_a_pronoun_follow_up_resolves_to_the_previous_subject(ask, texts):
 def test_an_english_pronoun_follow_up_resolves_to_the_body_the_previous_question_named(ask, texts):
     # The previous question names the body in English: the glossary gives the documents' term,
     # not the first name the quoted answer happens to print (主任委员).
-    q = "What is the composition of the expert committee?"
-    first = ask(q)
-    ans = ask("How long do they serve?", [{"role": "user", "content": q}, first.history_entry()])
+    _, ans = after(ask, "What is the composition of the expert committee?", "How long do they serve?")
     assert "专家委员会" in ans.standalone_question and "主任委员" not in ans.standalone_question
     assert not ans.refused and "专家委员会任期两年" in ans.text
     grounded(ans, texts)
@@ -225,12 +226,9 @@ def test_an_unanswerable_near_miss_is_refused_with_who_to_ask(ask, texts):
 
 def test_an_ordinal_follow_up_counts_the_lines_of_a_section_that_has_no_subsections(ask, texts):
     # The 辽宁 text's principles are lines under one heading (坚持统筹推进。… 坚持目标导向。…).
-    q = "辽宁的实施方案有哪些基本原则？"
-    first = ask(q)
+    first, ans = after(ask, "辽宁的实施方案有哪些基本原则？", "第二个讲的是什么？")
     for principle in ("坚持统筹推进", "坚持创新驱动", "坚持协同服务", "坚持目标导向"):
         assert f"- “{principle}。”" in first.text
-    history = [{"role": "user", "content": q}, first.history_entry()]
-    ans = ask("第二个讲的是什么？", history)
     assert "增强计量、标准研发创新能力" in ans.text and "坚持统筹推进" not in ans.text
     assert ans.citations[0].locator == "一、总体要求 > （二）基本原则"
     grounded(ans, texts)
@@ -238,27 +236,21 @@ def test_an_ordinal_follow_up_counts_the_lines_of_a_section_that_has_no_subsecti
 
 def test_an_article_number_after_a_text_without_articles_names_its_item(ask, texts):
     # The 五部门 text has no articles: 第四条原则 is its fourth principle, not 第四条 of the 管理办法.
-    q = "五部门的指导意见提出了哪些基本原则？"
-    first = ask(q)
-    ans = ask("第四条原则呢？", [{"role": "user", "content": q}, first.history_entry()])
+    _, ans = after(ask, "五部门的指导意见提出了哪些基本原则？", "第四条原则呢？")
     assert "坚持分类施策" in ans.text
     assert all(c.doc_id == "qi-supply-chain-2024" for c in ans.citations)
     grounded(ans, texts)
 
 
 def test_an_ellipsis_naming_an_item_of_the_previous_list_is_that_item(ask, texts):
-    q = "申报国家质量标准实验室需要满足哪些条件？"
-    first = ask(q)
-    ans = ask("那科研成果这块呢？", [{"role": "user", "content": q}, first.history_entry()])
+    _, ans = after(ask, "申报国家质量标准实验室需要满足哪些条件？", "那科研成果这块呢？")
     assert ans.citations[0].locator == "第十二条（四）"
     grounded(ans, texts)
 
 
 def test_the_second_kind_of_an_enumerated_answer_is_no_stated_figure(ask, texts):
     # 第二种 points at 整改 among 通过验收、整改、未通过验收3种; it states no number to correct.
-    q = "建设期满验收的结论有哪几种？"
-    first = ask(q)
-    ans = ask("第二种要在多长时间内改完？", [{"role": "user", "content": q}, first.history_entry()])
+    _, ans = after(ask, "建设期满验收的结论有哪几种？", "第二种要在多长时间内改完？")
     assert "6个月" in ans.text.split("\n")[0] and "更正" not in ans.text
     grounded(ans, texts)
 

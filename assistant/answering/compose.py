@@ -115,9 +115,9 @@ class Composer:
 
     def _list_items(self, q: Question, p: Passage, lead: Candidate) -> list[Quote] | None:
         """The items of the list the lead introduces or belongs to, when the question asks for one."""
-        units = split_units(p.text)
         if not (q.asks == "list" or q.asks_p.get("list", 0.0) >= 0.3):
             return None
+        units = split_units(p.text)
         items = [u for u in units if u.item_label and u.first_in_line and u.line > 0]
         children = self.sources.children(p.doc_id, p.locator)
         if not (lead.unit.kind == "intro" or lead.unit.item_label or holds_kind(lead.unit.text, "list")

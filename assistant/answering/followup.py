@@ -355,33 +355,37 @@ class FollowUps:
         n = int(parse_number(m.group(1)) or 0)
         return (n, q[:m.start()] + f"第{m.group(1)}项" + q[m.end():]) if n else None
 
+    @staticmethod
+    def _about_item(message: str, q: str, item: Passage, lang: str) -> Resolved:
+        """``q`` asked about an item of the previous answer: its text is the context, its passage the target."""
+        head = item.text.strip().split("\n")[0][:120]
+        standalone = f"{q}{CONTEXT_ZH}{item.locator}：{head}）" if lang == "zh" else f"{q}{CONTEXT_EN}{item.locator}: {head})"
+        return Resolved(message.strip(), standalone, True, q, [item], "item")
+
     def resolve(self, message: str, history: list | None) -> Resolved:
         q = message.strip()
-        as_item = None
-        if not is_follow_up(q, history):
-            if not last_user_question(history) or not _ZH_ARTICLE_ORDINAL.search(q):
-                return Resolved(q, q, False)
-            as_item = self._article_as_item(q, self.previous(history))
-            if as_item is None:
-                return Resolved(q, q, False)
+        follows = is_follow_up(q, history)
+        # 第四条原则 is no follow-up by its words, but is one when the previous answer has no articles.
+        if not follows and not (last_user_question(history) and _ZH_ARTICLE_ORDINAL.search(q)):
+            return Resolved(q, q, False)
         prev = self.previous(history)
+        as_item = self._article_as_item(q, prev)
+        if not follows and as_item is None:
+            return Resolved(q, q, False)
         lang = detect_language(q)
         prev_q = strip_context((prev.question if prev else None) or "")
         n = self._ordinal(q, lang)
-        if n is None and lang == "zh" and (as_item := as_item or self._article_as_item(q, prev)):
+        if n is None and lang == "zh" and as_item:
             n, q = as_item  # an item, not an article of the 管理办法
         if n is not None and prev is not None:
             item = self._item(prev, n)
             if isinstance(item, Passage):
-                head = item.text.strip().split("\n")[0][:120]
-                standalone = f"{q}{CONTEXT_ZH}{item.locator}：{head}）" if lang == "zh" else f"{q}{CONTEXT_EN}{item.locator}: {head})"
-                return Resolved(message.strip(), standalone, True, q, [item], "item")
+                return self._about_item(message, q, item, lang)
             if item:
                 standalone = f"{item}：{q}{CONTEXT_ZH}{prev_q}）" if lang == "zh" else f"{item}: {q}{CONTEXT_EN}{prev_q})"
                 return Resolved(message.strip(), standalone, True, q, [], "item")
         if n is None and lang == "zh" and prev is not None and (item := self._named_item(q, prev)) is not None:
-            head = item.text.strip().split("\n")[0][:120]
-            return Resolved(message.strip(), f"{q}{CONTEXT_ZH}{item.locator}：{head}）", True, q, [item], "item")
+            return self._about_item(message, q, item, lang)
         pron = (_EN_PRONOUN if lang == "en" else _ZH_PRONOUN).search(q)
         # 这个方案现在生效了吗 / When was it issued? ask about the document talked about, not a body:
         # the context keeps the document the previous question named.

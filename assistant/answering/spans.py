@@ -32,6 +32,7 @@ one not), and a one-variable logistic fit turns that score into a probability
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -211,7 +212,8 @@ class UnitScorer:
         self.model = model or _DEFAULT_UNITS
         # text -> whether it is only a document's name (``Catalog.names_only``): such a line (a title,
         # 附件:《…》征求意见稿) is no candidate; it answers nothing of a document's content.
-        self.names_only = names_only or (lambda text: False)
+        # The units are the corpus's sentences, a bounded set: each is judged once.
+        self.names_only = functools.lru_cache(maxsize=None)(names_only or (lambda text: False))
 
     def _vec(self, text: str) -> np.ndarray | None:
         return self.vectors.get(text)
