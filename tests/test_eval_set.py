@@ -390,13 +390,14 @@ NEW_SETS = {
     "questions_blind3.jsonl": r"t\d{3}", "questions_blind4.jsonl": r"s\d{3}",
     "questions_blind5.jsonl": r"r\d{3}", "questions_blind6.jsonl": r"p\d{3}",
     "questions_blind7.jsonl": r"k\d{3}", "questions_blind8.jsonl": r"n\d{3}",
-    "questions_blind9.jsonl": r"m\d{3}",
+    "questions_blind9.jsonl": r"m\d{3}", "questions_blind10.jsonl": r"j\d{3}",
 }
 DIALOG_SETS = {"dialogs.jsonl": r"d\d{2}", "dialogs_valid.jsonl": r"xd\d{2}", "dialogs_blind.jsonl": r"wd\d{2}",
                "dialogs_blind2.jsonl": r"zd\d{2}", "dialogs_blind3.jsonl": r"td\d{2}",
                "dialogs_blind4.jsonl": r"sd\d{2}", "dialogs_blind5.jsonl": r"rd\d{2}",
                "dialogs_blind6.jsonl": r"pd\d{2}", "dialogs_blind7.jsonl": r"kd\d{2}",
-               "dialogs_blind8.jsonl": r"nd\d{2}", "dialogs_blind9.jsonl": r"md\d{2}"}
+               "dialogs_blind8.jsonl": r"nd\d{2}", "dialogs_blind9.jsonl": r"md\d{2}",
+               "dialogs_blind10.jsonl": r"jd\d{2}"}
 NEW_KINDS = {"formal", "colloquial", "english", "numeric_cn", "document_facts", "multi_part", "version", "near_miss",
              "unanswerable", "out_of_scope", "false_premise", "injection", "follow_up", "numeric"}
 
@@ -478,8 +479,10 @@ LOCKED_BLIND_SETS = {
     "dialogs_blind7.jsonl": "f1a7cc798d7f24531324c3ba4d2d2ae9b6efa95c8a349423c2f18d73c76304f2",
     "questions_blind8.jsonl": "f4bfaccd48b6452ef874274ee358cf4569e6e5325c8411a096c3f84b0dc9820b",  # 85ad8bd
     "dialogs_blind8.jsonl": "afca4b3c362c22b99cd8ea74d3b319e8d25355d0d2f22cd2754767023c013a04",
-    "questions_blind9.jsonl": "0ccbba856df336b740905d1e66b4dc70ced224fa6ed9e01e538ca808affd53c4",  # the commit adding it
+    "questions_blind9.jsonl": "0ccbba856df336b740905d1e66b4dc70ced224fa6ed9e01e538ca808affd53c4",  # 39d7c7f
     "dialogs_blind9.jsonl": "aa96c590429e51733f5bfe09b44f07c4bd8967f8e59a8ff8d08753849626cc06",
+    "questions_blind10.jsonl": "5305ce77ee9f5c624f0f7a7d5eafe0134af05d977b4d2346e9a9227a9379ad95",  # the commit adding it
+    "dialogs_blind10.jsonl": "15288186b5a1d969c662744ebbcaea99b0a0ca6d7d2c627f648c2d9d5e6af918",
 }
 
 
