@@ -112,6 +112,18 @@ class Catalog(BaseModel):
         return found
 
     @cached_property
+    def names(self) -> frozenset[str]:
+        """The words documents are named by in questions, lower case: aliases, generic aliases
+        (指导意见) and short titles. Retrieval and the question reader take these out of what
+        they match by meaning or by words: which document is asked is the named-document prior."""
+        return frozenset({a.lower() for d in self.documents for a in (*d.aliases, *d.generic_aliases)}
+                         | {d.short_title.strip("《》").lower() for d in self.documents})
+
+    @cached_property
+    def names_longest_first(self) -> list[str]:
+        return sorted(self.names, key=lambda n: (-len(n), n))
+
+    @cached_property
     def _name_patterns(self) -> list[re.Pattern]:
         names = {re.sub(r"\s+", "", n) for d in self.documents
                  for n in (*d.aliases, d.title, d.short_title.strip("《》"), d.title_en) if n}

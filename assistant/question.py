@@ -271,9 +271,8 @@ class QuestionReader:
         self.embed = embed  # text -> vector (cached by the caller)
         # Names of documents are not concepts of a question: which document is asked about is
         # ``documents``, and a passage merely quoting a title does not answer.
-        self.names = {a.lower() for d in catalog.documents for a in (*d.aliases, *d.generic_aliases)} | {
-            d.short_title.strip("《》").lower() for d in catalog.documents}
-        self._names_longest_first = [re.compile(_name_pattern(n), re.I) for n in sorted(self.names, key=len, reverse=True)]
+        self.names = catalog.names
+        self._names_longest_first = [re.compile(_name_pattern(n), re.I) for n in catalog.names_longest_first]
         # For the search vector the English titles go too (the Measures for the Administration of …).
         self._search_names = [re.compile(_name_pattern(n), re.I) for n in sorted(
             self.names | {d.title_en.lower() for d in catalog.documents if d.title_en}, key=len, reverse=True)]

@@ -99,6 +99,14 @@ class Retrieval:
     bank_lexical: dict[str, float] = field(default_factory=dict)  # entry id -> BM25 of its best question, 1 = the best
 
 
+def own_first(own: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """The vector of a text read with the question around it (a part of a multi-part question, an
+    ellipsis with the question it follows): its own twice, the whole's once, of unit length."""
+    v = 2 * own + whole
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm else v
+
+
 class HybridRetriever:
     def __init__(self, store: ChromaStore, embedder: Embedder, settings: RetrievalSettings, catalog: Catalog,
                  vocab: Vocab, reader: QuestionReader, sources: Sources | None = None,
@@ -110,8 +118,6 @@ class HybridRetriever:
         self.reader = reader
         self.sources = sources
         self.operative = {catalog.operative} if catalog.operative else set()
-        self._doc_names = sorted({a.lower() for d in catalog.documents for a in (*d.aliases, *d.generic_aliases)}
-                                 | {d.short_title.strip("《》").lower() for d in catalog.documents}, key=len, reverse=True)
         self.regions = {d.id: [n.lower() for n in d.region] for d in catalog.documents if d.region}
         # Versions a newer text replaced: kept and searchable, not cited unless a question names them.
         self.superseded = {d.id for d in catalog.documents if d.status == "superseded"}
@@ -250,7 +256,7 @@ class HybridRetriever:
         # The documents a question names are matched by the documents prior, not by their words:
         # with them, every entry naming the same document would look alike.
         low = text.lower()
-        for name in self._doc_names:
+        for name in self.catalog.names_longest_first:
             low = low.replace(name, " ")
         tokens = self.vocab.tokenize(self.vocab.expand(low))
         if not tokens:
@@ -376,8 +382,12 @@ class HybridRetriever:
         return self.reader.read(self.check_query(query))
 
     def retrieve(self, q: Question, k: int | None = None, doc_ids: Sequence[str] | None = None,
-                 statuses: Sequence[str] | None = None, legs: Sequence[str] = LEGS) -> Retrieval:
-        """Passages for ``q`` and the bank entries it matches."""
+                 statuses: Sequence[str] | None = None, legs: Sequence[str] = LEGS,
+                 focus: str | None = None) -> Retrieval:
+        """Passages for ``q`` and the bank entries it matches. ``focus``: the asker's own words of a
+        follow-up read with the question it follows (改完了还是没通过呢？): the bank is matched by
+        them first, the whole question behind them (``own_first``) — the context says where, the
+        words say what."""
         k = self.settings.k if k is None else k
         if not 1 <= k <= 50:
             raise InputError("k must be between 1 and 50.")
@@ -409,7 +419,13 @@ class HybridRetriever:
         ranked = self._article_first(q, ranked, filters, fused)
         dense_top = max((s for _, s in found.get("dense", [])), default=0.0)
         lexical = self.bank_lexical(q.text, exclude=q.exclude)
-        hits = self.bank_hits(q, lexical=lexical, sims=kept.get("bank_sims")) if vec is not None else []
+        if vec is None:
+            hits = []
+        elif focus:
+            hits = self.bank_hits(q, vector=own_first(self._vector(focus), q.vector),
+                                  lexical=self.bank_lexical(focus, exclude=q.exclude))
+        else:
+            hits = self.bank_hits(q, lexical=lexical, sims=kept.get("bank_sims"))
         return Retrieval(q, self._top(ranked, k, fused), hits, dense_top, lexical)
 
     def _vector(self, text: str) -> np.ndarray:

@@ -33,7 +33,7 @@ from typing import Protocol
 from assistant.errors import InputError
 from assistant.numbers import calendar_year, quantities
 from assistant.question import Question, QuestionReader
-from assistant.retrieval import HybridRetriever, Retrieval
+from assistant.retrieval import HybridRetriever, Retrieval, own_first
 from assistant.sentences import split_units
 from assistant.settings import Settings
 from assistant.types import Answer, Citation
@@ -78,13 +78,6 @@ class Generator(Protocol):
     def answer(self, t: Turn, fallback: Callable[[], Answer]) -> Answer: ...
 
     def stream(self, t: Turn, fallback: Callable[[], Answer]) -> Iterator[str | Answer]: ...
-
-
-def _unit(v):
-    import numpy as np
-
-    n = float(np.linalg.norm(v))
-    return v / n if n else v
 
 
 def _pieces(text: str) -> Iterator[str]:
@@ -234,7 +227,9 @@ class Answerer:
             return t
         q = t.question
         targets = [p.chunk_id for p in t.resolved.targets]
-        t.retrieval = self.retriever.retrieve(q, self.k)
+        r = t.resolved
+        ellipsis = r.follow_up and r.method == "context" and r.focus and r.focus != r.standalone
+        t.retrieval = self.retriever.retrieve(q, self.k, focus=r.focus if ellipsis else None)
         if t.resolved.targets:
             # The item of the previous answer the message points at comes first.
             have = {p.chunk_id for p in t.retrieval.passages}
@@ -242,12 +237,6 @@ class Answerer:
             ordered = [p for p in t.retrieval.passages if p.chunk_id in targets]
             rest = [p for p in t.retrieval.passages if p.chunk_id not in targets]
             t.retrieval.passages = (extra + ordered + rest)[: self.k]
-        r = t.resolved
-        if r.follow_up and r.method == "context" and r.focus and r.focus != r.standalone:
-            # An ellipsis (改完了还是没通过呢？) is matched against the bank by its own words first, the
-            # question it follows behind them: the context says where, the words say what.
-            t.retrieval.bank = self.retriever.bank_hits(q, vector=_unit(2 * self.reader.embed(r.focus) + q.vector),
-                                                        lexical=self.retriever.bank_lexical(r.focus, exclude=q.exclude))
         if q.multi_part:
             t.parts = [self.reader.read(p) for p in q.parts]
             if q.compared:  # each part is one side of a comparison: its document's name says which
@@ -255,7 +244,7 @@ class Answerer:
                     p.search_text = ""
             # A part is matched against the bank with the whole question behind it (能延期吗 alone
             # says little of what is to be extended).
-            t.part_hits = [self.retriever.bank_hits(p, vector=_unit(2 * p.vector + q.vector)) for p in t.parts]
+            t.part_hits = [self.retriever.bank_hits(p, vector=own_first(p.vector, q.vector)) for p in t.parts]
         return t
 
     def _select(self, t: Turn) -> Turn:
